@@ -1,0 +1,10 @@
+"""ASGI entry point (not used by `make run`; kept for operators who prefer an ASGI server)."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+from config.env import settings_module
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
+application = get_asgi_application()

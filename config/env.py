@@ -1,0 +1,291 @@
+"""Strict parsing of the CRYOVIEW_* environment variables.
+
+Every setting an operator can change is declared here, once, with its type and default.
+A bad value stops start-up with a message that names the variable, so a typo never
+silently falls back to a default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+PREFIX = "CRYOVIEW_"
+ENVIRONMENTS = ("dev", "prod", "test")
+WORKER_MODES = ("db", "immediate")
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off"})
+
+
+class ConfigError(Exception):
+    """A CRYOVIEW_* variable has a value we refuse to guess about."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+
+
+@dataclass(frozen=True)
+class Variable:
+    name: str
+    kind: str
+    default: str | None
+    help: str
+
+
+# The single list of every variable: the README table is checked against it in the tests.
+VARIABLES: tuple[Variable, ...] = (
+    Variable("CRYOVIEW_ENVIRONMENT", "choice", "dev", "dev, prod or test: picks config/settings/<name>.py"),
+    Variable("CRYOVIEW_SECRET_KEY", "str", None, "Django secret key; required in prod (50+ characters)"),
+    Variable("CRYOVIEW_DEBUG", "bool", "false", "Django debug pages; never in prod"),
+    Variable("CRYOVIEW_ALLOWED_HOSTS", "list", "127.0.0.1,localhost", "host names the site answers to"),
+    Variable(
+        "CRYOVIEW_CSRF_TRUSTED_ORIGINS", "list", "", "extra origins allowed to POST (https://example.org)"
+    ),
+    Variable(
+        "CRYOVIEW_DATABASE_URL",
+        "database",
+        "sqlite:///var/cryoview.sqlite3",
+        "sqlite:///relative/or//absolute/path or postgres://user:pass@host:5432/name",
+    ),
+    Variable("CRYOVIEW_TEST_DATABASE_URL", "database", "", "database for the test suite (PostgreSQL in CI)"),
+    Variable(
+        "CRYOVIEW_DATA_DIR", "path", "var", "folder for the embedded defaults (database, secret key, mail)"
+    ),
+    Variable("CRYOVIEW_MEDIA_ROOT", "path", "var/media/public", "public media folder (published renditions)"),
+    Variable(
+        "CRYOVIEW_PRIVATE_MEDIA_ROOT",
+        "path",
+        "var/media/private",
+        "private media folder (originals, unpublished media), never served by URL",
+    ),
+    Variable("CRYOVIEW_STATIC_ROOT", "path", "var/static", "where collectstatic puts the static files"),
+    Variable(
+        "CRYOVIEW_WORKER_MODE",
+        "choice",
+        "db",
+        "db: tasks go to the database queue run by the worker; immediate: run in the web process",
+    ),
+    Variable("CRYOVIEW_WORKER_HEARTBEAT_SECONDS", "int", "10", "how often a worker records that it is alive"),
+    Variable("CRYOVIEW_WORKER_STALE_SECONDS", "int", "60", "a worker silent for longer is reported down"),
+    Variable(
+        "CRYOVIEW_EMAIL_URL",
+        "email",
+        "console:",
+        "console:, file:///path/to/folder or smtp://user:pass@host:587?tls=true",
+    ),
+    Variable("CRYOVIEW_DEFAULT_FROM_EMAIL", "str", "Cryoview <no-reply@localhost>", "sender of e-mails"),
+    Variable("CRYOVIEW_BIND", "str", "127.0.0.1:8000", "address the web server of `make run` listens on"),
+    Variable("CRYOVIEW_WEB_WORKERS", "int", "2", "gunicorn worker processes in `make run`"),
+    Variable("CRYOVIEW_LOG_LEVEL", "choice", "INFO", "DEBUG, INFO, WARNING or ERROR"),
+    Variable("CRYOVIEW_HSTS_SECONDS", "int", "31536000", "Strict-Transport-Security max-age in prod"),
+)
+BY_NAME = {v.name: v for v in VARIABLES}
+CHOICES = {
+    "CRYOVIEW_ENVIRONMENT": ENVIRONMENTS,
+    "CRYOVIEW_WORKER_MODE": WORKER_MODES,
+    "CRYOVIEW_LOG_LEVEL": ("DEBUG", "INFO", "WARNING", "ERROR"),
+}
+
+
+def check_no_unknown(environ: Mapping[str, str]) -> None:
+    """A misspelt variable (CRYOVIEW_DATABSE_URL) would otherwise be ignored without a word."""
+    unknown = sorted(k for k in environ if k.startswith(PREFIX) and k not in BY_NAME)
+    if unknown:
+        raise ConfigError(unknown[0], "unknown variable; known ones are " + ", ".join(sorted(BY_NAME)))
+
+
+def raw(name: str, environ: Mapping[str, str]) -> str | None:
+    value = environ.get(name)
+    if value is None or value == "":
+        return BY_NAME[name].default
+    return value
+
+
+def parse_bool(name: str, value: str) -> bool:
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigError(name, f"expected true or false, got {value!r}")
+
+
+def parse_int(name: str, value: str, *, minimum: int = 0) -> int:
+    try:
+        number = int(value.strip())
+    except ValueError:
+        raise ConfigError(name, f"expected a whole number, got {value!r}") from None
+    if number < minimum:
+        raise ConfigError(name, f"must be at least {minimum}, got {number}")
+    return number
+
+
+def parse_choice(name: str, value: str) -> str:
+    allowed = CHOICES[name]
+    if value not in allowed:
+        raise ConfigError(name, f"expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def parse_list(name: str, value: str) -> list[str]:
+    items = [item.strip() for item in value.split(",")]
+    if any(not item for item in items) and value.strip():
+        raise ConfigError(name, f"empty item in comma-separated list {value!r}")
+    return [item for item in items if item]
+
+
+def parse_path(name: str, value: str, base_dir: Path) -> Path:
+    if "\x00" in value:
+        raise ConfigError(name, "a path may not contain NUL")
+    path = Path(value).expanduser()
+    return path if path.is_absolute() else (base_dir / path)
+
+
+def parse_database(name: str, value: str, base_dir: Path) -> dict[str, Any]:
+    parts = urlsplit(value)
+    if parts.scheme == "sqlite":
+        # sqlite:///var/db.sqlite3 is relative to the project, sqlite:////abs/path is absolute.
+        path = unquote(parts.path)[1:] if parts.path.startswith("/") else ""
+        if parts.netloc or not path:
+            raise ConfigError(name, f"expected sqlite:///path/to/file.sqlite3, got {value!r}")
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": str(parse_path(name, path, base_dir))}
+    if parts.scheme in ("postgres", "postgresql", "pgsql"):
+        db_name = unquote(parts.path.lstrip("/"))
+        if not db_name or not parts.hostname:
+            raise ConfigError(name, f"expected postgres://user:password@host:port/name, got {value!r}")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(name, f"the port in {value!r} is not a number") from None
+        options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": db_name,
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname,
+            "PORT": str(port or ""),
+            "OPTIONS": options,
+        }
+    raise ConfigError(name, f"unsupported scheme {parts.scheme!r}; use sqlite:/// or postgres://")
+
+
+def parse_email(name: str, value: str, base_dir: Path) -> dict[str, Any]:
+    """A Django MAILERS entry (Django 6.1 replaces the EMAIL_* settings with MAILERS)."""
+    parts = urlsplit(value)
+    if parts.scheme == "console":
+        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme == "file":
+        if not parts.path:
+            raise ConfigError(name, "file: needs a folder, e.g. file:///var/mail or file:var/mail")
+        return {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": str(parse_path(name, unquote(parts.path), base_dir))},
+        }
+    if parts.scheme in ("smtp", "smtps"):
+        if not parts.hostname:
+            raise ConfigError(name, f"expected smtp://user:password@host:port, got {value!r}")
+        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        unknown = set(query) - {"tls"}
+        if unknown:
+            raise ConfigError(name, f"unknown option {sorted(unknown)[0]!r}; only tls=true|false is known")
+        try:
+            port = parts.port
+        except ValueError:
+            raise ConfigError(name, f"the port in {value!r} is not a number") from None
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": parts.hostname,
+                "port": port or (465 if parts.scheme == "smtps" else 587),
+                "username": unquote(parts.username or ""),
+                "password": unquote(parts.password or ""),
+                "use_ssl": parts.scheme == "smtps",
+                "use_tls": parts.scheme == "smtp" and parse_bool(name, query.get("tls", "true")),
+                "timeout": 20,
+            },
+        }
+    raise ConfigError(name, f"unsupported scheme {parts.scheme!r}; use console:, file:// or smtp://")
+
+
+@dataclass(frozen=True)
+class Config:
+    environment: str
+    secret_key: str | None
+    debug: bool
+    allowed_hosts: list[str]
+    csrf_trusted_origins: list[str]
+    database: dict[str, Any]
+    test_database: dict[str, Any] | None
+    data_dir: Path
+    media_root: Path
+    private_media_root: Path
+    static_root: Path
+    worker_mode: str
+    worker_heartbeat_seconds: int
+    worker_stale_seconds: int
+    email: dict[str, Any]
+    default_from_email: str
+    bind: str
+    web_workers: int
+    log_level: str
+    hsts_seconds: int
+
+
+def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
+    """Read and validate every CRYOVIEW_* variable; raises ConfigError naming the first bad one."""
+    env = os.environ if environ is None else environ
+    check_no_unknown(env)
+
+    def get(name: str) -> str:
+        return raw(name, env) or ""
+
+    def path(name: str) -> Path:
+        return parse_path(name, get(name), base_dir)
+
+    test_db = get("CRYOVIEW_TEST_DATABASE_URL")
+    origins = parse_list("CRYOVIEW_CSRF_TRUSTED_ORIGINS", get("CRYOVIEW_CSRF_TRUSTED_ORIGINS"))
+    for origin in origins:
+        if urlsplit(origin).scheme not in ("http", "https"):
+            raise ConfigError(
+                "CRYOVIEW_CSRF_TRUSTED_ORIGINS", f"{origin!r} must start with https:// or http://"
+            )
+    return Config(
+        environment=parse_choice("CRYOVIEW_ENVIRONMENT", get("CRYOVIEW_ENVIRONMENT")),
+        secret_key=raw("CRYOVIEW_SECRET_KEY", env),
+        debug=parse_bool("CRYOVIEW_DEBUG", get("CRYOVIEW_DEBUG")),
+        allowed_hosts=parse_list("CRYOVIEW_ALLOWED_HOSTS", get("CRYOVIEW_ALLOWED_HOSTS")),
+        csrf_trusted_origins=origins,
+        database=parse_database("CRYOVIEW_DATABASE_URL", get("CRYOVIEW_DATABASE_URL"), base_dir),
+        test_database=parse_database("CRYOVIEW_TEST_DATABASE_URL", test_db, base_dir) if test_db else None,
+        data_dir=path("CRYOVIEW_DATA_DIR"),
+        media_root=path("CRYOVIEW_MEDIA_ROOT"),
+        private_media_root=path("CRYOVIEW_PRIVATE_MEDIA_ROOT"),
+        static_root=path("CRYOVIEW_STATIC_ROOT"),
+        worker_mode=parse_choice("CRYOVIEW_WORKER_MODE", get("CRYOVIEW_WORKER_MODE")),
+        worker_heartbeat_seconds=parse_int(
+            "CRYOVIEW_WORKER_HEARTBEAT_SECONDS", get("CRYOVIEW_WORKER_HEARTBEAT_SECONDS"), minimum=1
+        ),
+        worker_stale_seconds=parse_int(
+            "CRYOVIEW_WORKER_STALE_SECONDS", get("CRYOVIEW_WORKER_STALE_SECONDS"), minimum=2
+        ),
+        email=parse_email("CRYOVIEW_EMAIL_URL", get("CRYOVIEW_EMAIL_URL"), base_dir),
+        default_from_email=get("CRYOVIEW_DEFAULT_FROM_EMAIL"),
+        bind=get("CRYOVIEW_BIND"),
+        web_workers=parse_int("CRYOVIEW_WEB_WORKERS", get("CRYOVIEW_WEB_WORKERS"), minimum=1),
+        log_level=parse_choice("CRYOVIEW_LOG_LEVEL", get("CRYOVIEW_LOG_LEVEL").upper()),
+        hsts_seconds=parse_int("CRYOVIEW_HSTS_SECONDS", get("CRYOVIEW_HSTS_SECONDS")),
+    )
+
+
+def settings_module(environ: Mapping[str, str] | None = None) -> str:
+    env = os.environ if environ is None else environ
+    name = env.get("CRYOVIEW_ENVIRONMENT") or "dev"
+    if name not in ENVIRONMENTS:
+        raise ConfigError("CRYOVIEW_ENVIRONMENT", f"expected one of {', '.join(ENVIRONMENTS)}, got {name!r}")
+    return f"config.settings.{name}"

@@ -1,0 +1,19 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from cryoview.api.urls import api
+from cryoview.core.views import healthz
+from cryoview.procedures.views import home
+
+admin.site.site_header = "Cryoview administration"
+admin.site.site_title = "Cryoview admin"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("procedures/", include("cryoview.procedures.urls")),
+    path("account/", include("cryoview.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

@@ -1,0 +1,74 @@
+"""Persona fixtures shared by every app's tests (DESIGN.md, "Tests")."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cryoview.accounts.enums import Role
+from cryoview.accounts.models import User
+from cryoview.accounts.services import user_set_role
+from cryoview.accounts.tests.factories import UserFactory
+
+CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+
+@pytest.fixture
+def visitor() -> None:
+    """Someone without an account: tests use the anonymous client."""
+    return None
+
+
+def _with_role(role: Role, email: str) -> User:
+    user = UserFactory(email=email)
+    return user_set_role(user=user, role=role)
+
+
+@pytest.fixture
+def member(db) -> User:
+    return _with_role(Role.MEMBER, "member@example.org")
+
+
+@pytest.fixture
+def other_member(db) -> User:
+    return _with_role(Role.MEMBER, "other@example.org")
+
+
+@pytest.fixture
+def moderator(db) -> User:
+    return _with_role(Role.MODERATOR, "moderator@example.org")
+
+
+@pytest.fixture
+def editor(db) -> User:
+    return _with_role(Role.EDITOR, "editor@example.org")
+
+
+@pytest.fixture
+def clinic_staff(db) -> User:
+    # Clinics arrive with their own issue; until then clinic staff are members with a clinic e-mail.
+    return _with_role(Role.MEMBER, "staff@clinic.example.org")
+
+
+@pytest.fixture
+def other_clinic_staff(db) -> User:
+    return _with_role(Role.MEMBER, "staff@other-clinic.example.org")
+
+
+@pytest.fixture
+def guides(db):
+    """The real guides from content/, imported through the real importer."""
+    from cryoview.procedures.importer import guides_import
+
+    return guides_import(folder=CONTENT_DIR)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Rate-limit counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

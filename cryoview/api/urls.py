@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from cryoview.api import accounts, problems, procedures
+
+api = NinjaAPI(
+    title="Cryoview API",
+    version="1",
+    description="Sourced cryotherapy guides. Errors are problem details (RFC 9457) naming the field.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+problems.install(api)
+api.add_router("", procedures.router)
+api.add_router("", accounts.router)

@@ -1,0 +1,29 @@
+"""Errors that services raise for the edge (pages, API) to turn into clear messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class FieldProblem:
+    field: str
+    message: str
+
+
+@dataclass
+class ApplicationError(Exception):
+    """A request we understood and refuse; `status` is the HTTP status the edge should answer with."""
+
+    message: str
+    status: int = 422
+    code: str = "invalid"
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotFoundError(ApplicationError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, status=404, code="not_found")

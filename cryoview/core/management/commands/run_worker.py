@@ -1,0 +1,80 @@
+"""The task worker: django-tasks-db's db_worker, plus a heartbeat that /healthz reads."""
+
+from __future__ import annotations
+
+import os
+import threading
+from argparse import ArgumentParser
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections, connection
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+
+from cryoview.core.services import worker_heartbeat_forget, worker_heartbeat_record
+
+
+class Heartbeat(threading.Thread):
+    def __init__(self, *, worker_id: str, queues: str, interval: int) -> None:
+        super().__init__(name="heartbeat", daemon=True)
+        self.worker_id = worker_id
+        self.queues = queues
+        self.interval = interval
+        self.started_at = timezone.now()
+        self.stopping = threading.Event()
+        self.main = threading.main_thread()
+
+    def beat(self) -> None:
+        worker_heartbeat_record(
+            worker_id=self.worker_id, pid=os.getpid(), queues=self.queues, started_at=self.started_at
+        )
+
+    def run(self) -> None:
+        # Beats only while the worker's own loop (the main thread) is alive.
+        while not self.stopping.is_set() and self.main.is_alive():
+            try:
+                close_old_connections()
+                self.beat()
+            except DatabaseError:
+                pass  # The database is down: /healthz reports it; the next beat retries.
+            self.stopping.wait(self.interval)
+        connection.close()
+
+
+class Command(BaseCommand):
+    help = "Run the task worker (django-tasks-db db_worker) and record a heartbeat for /healthz."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument("--queue-name", default="default")
+        parser.add_argument("--interval", type=float, default=1.0)
+        parser.add_argument("--batch", action="store_true", help="run what is queued, then exit")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        worker_id = get_random_string(32)
+        heartbeat = Heartbeat(
+            worker_id=worker_id,
+            queues=options["queue_name"],
+            interval=settings.CRYOVIEW_WORKER_HEARTBEAT_SECONDS,
+        )
+        heartbeat.beat()
+        heartbeat.start()
+        try:
+            call_command(
+                "db_worker",
+                queue_name=options["queue_name"],
+                interval=options["interval"],
+                batch=options["batch"],
+                worker_id=worker_id,
+                reload=False,
+                verbosity=options["verbosity"],
+            )
+        finally:
+            heartbeat.stopping.set()
+            heartbeat.join(timeout=5)
+            try:
+                worker_heartbeat_forget(worker_id=worker_id)
+            except DatabaseError:
+                self.stderr.write("could not remove the heartbeat row; it expires by itself")

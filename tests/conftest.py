@@ -1,0 +1,10 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import chromium_page
+
+
+@pytest.fixture
+def page():
+    yield from chromium_page()

@@ -1,0 +1,151 @@
+"""CRYOVIEW_* parsing: strict, named errors, and the production mode's refusals."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from config import env
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load(**variables: str) -> env.Config:
+    return env.load(variables, base_dir=Path("/srv/cryoview"))
+
+
+def test_defaults_are_the_embedded_ones():
+    config = load()
+    assert config.database["ENGINE"] == "django.db.backends.sqlite3"
+    assert config.database["NAME"] == "/srv/cryoview/var/cryoview.sqlite3"
+    assert config.media_root == Path("/srv/cryoview/var/media/public")
+    assert config.private_media_root == Path("/srv/cryoview/var/media/private")
+    assert config.worker_mode == "db"
+    assert config.debug is False
+    assert config.allowed_hosts == ["127.0.0.1", "localhost"]
+    assert config.email["BACKEND"].endswith("console.EmailBackend")
+
+
+@pytest.mark.parametrize(
+    ("variables", "named", "fragment"),
+    [
+        ({"CRYOVIEW_DEBUG": "maybe"}, "CRYOVIEW_DEBUG", "expected true or false"),
+        ({"CRYOVIEW_WORKER_MODE": "celery"}, "CRYOVIEW_WORKER_MODE", "expected one of db, immediate"),
+        ({"CRYOVIEW_ENVIRONMENT": "staging"}, "CRYOVIEW_ENVIRONMENT", "expected one of dev, prod, test"),
+        ({"CRYOVIEW_DATABASE_URL": "mysql://x@y/z"}, "CRYOVIEW_DATABASE_URL", "unsupported scheme 'mysql'"),
+        ({"CRYOVIEW_DATABASE_URL": "postgres://host-only"}, "CRYOVIEW_DATABASE_URL", "expected postgres://"),
+        ({"CRYOVIEW_DATABASE_URL": "postgres://u@h:port/db"}, "CRYOVIEW_DATABASE_URL", "not a number"),
+        ({"CRYOVIEW_DATABASE_URL": "sqlite://"}, "CRYOVIEW_DATABASE_URL", "expected sqlite:///"),
+        ({"CRYOVIEW_WEB_WORKERS": "two"}, "CRYOVIEW_WEB_WORKERS", "expected a whole number"),
+        ({"CRYOVIEW_WEB_WORKERS": "0"}, "CRYOVIEW_WEB_WORKERS", "must be at least 1"),
+        ({"CRYOVIEW_ALLOWED_HOSTS": "a,,b"}, "CRYOVIEW_ALLOWED_HOSTS", "empty item"),
+        ({"CRYOVIEW_EMAIL_URL": "pigeon://coop"}, "CRYOVIEW_EMAIL_URL", "unsupported scheme"),
+        ({"CRYOVIEW_EMAIL_URL": "smtp://h?ssl=1"}, "CRYOVIEW_EMAIL_URL", "unknown option 'ssl'"),
+        (
+            {"CRYOVIEW_CSRF_TRUSTED_ORIGINS": "example.org"},
+            "CRYOVIEW_CSRF_TRUSTED_ORIGINS",
+            "must start with",
+        ),
+        ({"CRYOVIEW_DATABSE_URL": "sqlite:///x"}, "CRYOVIEW_DATABSE_URL", "unknown variable"),
+        ({"CRYOVIEW_MEDIA_ROOT": "a\x00b"}, "CRYOVIEW_MEDIA_ROOT", "NUL"),
+    ],
+)
+def test_a_bad_value_is_refused_naming_the_variable(variables, named, fragment):
+    with pytest.raises(env.ConfigError) as caught:
+        load(**variables)
+    assert caught.value.name == named
+    assert str(caught.value).startswith(f"{named}: ")
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("word", "value"),
+    [("1", True), ("TRUE", True), ("yes", True), ("off", False), ("0", False), ("False", False)],
+)
+def test_booleans_accept_the_usual_words(word, value):
+    assert load(CRYOVIEW_DEBUG=word).debug is value
+
+
+def test_postgres_url_is_split_into_django_settings():
+    db = load(CRYOVIEW_DATABASE_URL="postgres://cv:p%40ss@db.internal:6543/cryoview?sslmode=require").database
+    assert db == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "cryoview",
+        "USER": "cv",
+        "PASSWORD": "p@ss",
+        "HOST": "db.internal",
+        "PORT": "6543",
+        "OPTIONS": {"sslmode": "require"},
+    }
+
+
+def test_sqlite_paths_relative_and_absolute():
+    assert load(CRYOVIEW_DATABASE_URL="sqlite:///data/x.db").database["NAME"] == "/srv/cryoview/data/x.db"
+    assert load(CRYOVIEW_DATABASE_URL="sqlite:////abs/x.db").database["NAME"] == "/abs/x.db"
+
+
+def test_smtp_url():
+    email = load(CRYOVIEW_EMAIL_URL="smtp://user:secret@mail.example.org:2525?tls=false").email
+    assert email["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
+    assert email["OPTIONS"] == {"host": "mail.example.org", "port": 2525, "username": "user",
+                                "password": "secret", "use_ssl": False, "use_tls": False, "timeout": 20}
+    folder = load(CRYOVIEW_EMAIL_URL="file:///var/mail/cryoview").email
+    assert folder["OPTIONS"] == {"file_path": "/var/mail/cryoview"}
+
+
+def test_every_variable_is_documented_in_the_readme():
+    readme = (ROOT / "README.md").read_text()
+    documented = set(re.findall(r"`(CRYOVIEW_[A-Z_]+)`", readme))
+    assert {v.name for v in env.VARIABLES} <= documented
+    assert documented <= {v.name for v in env.VARIABLES}, "README documents a variable that does not exist"
+
+
+def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") and k != "DJANGO_SETTINGS_MODULE"
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **variables},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_start_up_stops_with_the_variable_name(tmp_path):
+    result = run_manage("check", CRYOVIEW_DEBUG="maybe", CRYOVIEW_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert (
+        "Cryoview configuration error: CRYOVIEW_DEBUG: expected true or false, got 'maybe'" in result.stderr
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key(tmp_path):
+    result = run_manage("check", CRYOVIEW_ENVIRONMENT="prod", CRYOVIEW_DATA_DIR=str(tmp_path))
+    assert result.returncode != 0
+    assert "CRYOVIEW_SECRET_KEY: required in prod" in result.stderr
+
+
+def test_production_passes_check_deploy_without_warnings(tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        CRYOVIEW_ENVIRONMENT="prod",
+        CRYOVIEW_SECRET_KEY="k" * 10 + "-a-long-and-random-production-secret-0123456789abcdefXYZ",
+        CRYOVIEW_ALLOWED_HOSTS="cryoview.example.org",
+        CRYOVIEW_EMAIL_URL="smtp://cryoview:secret@mail.example.org:587",
+        CRYOVIEW_DATABASE_URL=f"sqlite:///{tmp_path}/prod.sqlite3",
+        CRYOVIEW_DATA_DIR=str(tmp_path),
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "System check identified no issues" in result.stdout
