@@ -1,8 +1,8 @@
 """Requests per second of the guide pages under gunicorn, against the baseline in DESIGN.md.
 
-Baseline: "a small Django page (20 rows from SQLite): ~850 req/s with gunicorn (2 sync workers)" measured on these
-2-core machines (DESIGN.md, 2026-11-24). The guide page is larger (60+ claims, 5 queries), so a ratio below 1
-is expected; the figure to watch is the trend between commits.
+Baseline: "a small Django page (20 rows from SQLite): ~850 req/s with gunicorn (2 sync workers)",
+measured on these 2-core machines (DESIGN.md, 2026-11-24). The guide page is larger (90+ claims, about
+5 queries), so a ratio below 1 is expected; the figure to watch is the trend between commits.
 
 Usage: make bench   (or: .venv/bin/python bench/run.py --seconds 10 --clients 8)
 """
@@ -27,10 +27,15 @@ PATHS = ["/procedures/facial-cryomassage/", "/api/v1/procedures/facial-cryomassa
 
 
 def prepare(env: dict[str, str]) -> None:
-    for command in (["migrate", "--noinput", "-v0"], ["createcachetable"], ["import_guides"],
-                    ["collectstatic", "--noinput", "-v0"]):
-        subprocess.run([sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True,
-                       stdout=subprocess.DEVNULL)
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["import_guides"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
 
 
 def hammer(path: str, seconds: float, clients: int) -> tuple[int, list[float], int]:
@@ -76,17 +81,35 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_")}
-        env.update(CRYOVIEW_DATA_DIR=folder, CRYOVIEW_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
-                   CRYOVIEW_STATIC_ROOT=f"{folder}/static", CRYOVIEW_MEDIA_ROOT=f"{folder}/media",
-                   CRYOVIEW_PRIVATE_MEDIA_ROOT=f"{folder}/private", CRYOVIEW_WORKER_MODE="immediate",
-                   CRYOVIEW_LOG_LEVEL="WARNING")
+        env.update(
+            CRYOVIEW_DATA_DIR=folder,
+            CRYOVIEW_DATABASE_URL=f"sqlite:///{folder}/bench.sqlite3",
+            CRYOVIEW_STATIC_ROOT=f"{folder}/static",
+            CRYOVIEW_MEDIA_ROOT=f"{folder}/media",
+            CRYOVIEW_PRIVATE_MEDIA_ROOT=f"{folder}/private",
+            CRYOVIEW_WORKER_MODE="immediate",
+            CRYOVIEW_LOG_LEVEL="WARNING",
+        )
         prepare(env)
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--bind", f"127.0.0.1:{PORT}",
-             "--workers", "2", "--log-level", "warning"], cwd=ROOT, env=env)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "config.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{PORT}",
+                "--workers",
+                "2",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         try:
             time.sleep(2)
-            print(f"gunicorn, 2 sync workers, {args.clients} keep-alive clients, {args.seconds:.0f} s per path")
+            print(f"gunicorn, 2 sync workers, {args.clients} keep-alive clients, {args.seconds:.0f} s a path")
             print(f"{'path':45} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs 850':>7}")
             for path in PATHS:
                 hammer(path, 1, 2)  # warm-up

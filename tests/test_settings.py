@@ -92,8 +92,15 @@ def test_sqlite_paths_relative_and_absolute():
 def test_smtp_url():
     email = load(CRYOVIEW_EMAIL_URL="smtp://user:secret@mail.example.org:2525?tls=false").email
     assert email["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend"
-    assert email["OPTIONS"] == {"host": "mail.example.org", "port": 2525, "username": "user",
-                                "password": "secret", "use_ssl": False, "use_tls": False, "timeout": 20}
+    assert email["OPTIONS"] == {
+        "host": "mail.example.org",
+        "port": 2525,
+        "username": "user",
+        "password": "secret",
+        "use_ssl": False,
+        "use_tls": False,
+        "timeout": 20,
+    }
     folder = load(CRYOVIEW_EMAIL_URL="file:///var/mail/cryoview").email
     assert folder["OPTIONS"] == {"file_path": "/var/mail/cryoview"}
 

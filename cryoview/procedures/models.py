@@ -12,6 +12,8 @@ from cryoview.procedures.enums import (
     SourceKind,
 )
 
+AREA_LABELS = {"eye-area": "Around the eyes", "lips": "Lips", "face": "Face", "body": "Body"}
+
 
 class Source(models.Model):
     """Where a claim comes from: the seed article, a patient leaflet, a dermatology reference."""
@@ -115,6 +117,10 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.procedure.slug}:{self.code}"
+
+    @property
+    def area_label(self) -> str:
+        return AREA_LABELS.get(self.area, self.area.replace("-", " ").capitalize())
 
 
 class ClaimSource(models.Model):

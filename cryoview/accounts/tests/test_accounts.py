@@ -68,8 +68,10 @@ def test_failed_logins_are_rate_limited(client, member):
 
 
 def test_login_requests_are_rate_limited_per_ip(client, member):
-    statuses = [client.post("/accounts/login/", {"login": f"x{i}@example.org", "password": "w"}).status_code
-                for i in range(32)]
+    statuses = [
+        client.post("/accounts/login/", {"login": f"x{i}@example.org", "password": "w"}).status_code
+        for i in range(32)
+    ]
     assert statuses[0] == 200
     assert statuses[-1] == 429
 

@@ -1,4 +1,4 @@
-# ruff: noqa: RUF001 - the pages use real en dashes (5–7 minutes)
+# ruff: noqa: RUF001 - the pages use real en dashes, as in "5 to 7 minutes" written with one
 from __future__ import annotations
 
 import re
