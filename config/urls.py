@@ -12,6 +12,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("procedures/", include("cryoview.procedures.urls")),
+    path("", include("cryoview.suitability.urls")),
     path("account/", include("cryoview.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -36,3 +36,31 @@ def test_keyboard_user_can_skip_to_content(page, live_server, guides):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent")
     assert focused.strip() == "Skip to content"
+
+
+def test_self_check_for_a_person_with_herpes_says_no_go(page, live_server, guides):
+    page.goto(f"{live_server.url}/procedures/facial-cryomassage/")
+    page.get_by_role("link", name="Is this right for me?").click()
+    page.get_by_label("Cold sores", exact=False).check()
+    page.get_by_label("In a clinic or salon", exact=False).check()
+    page.get_by_role("button", name="Check my answers").click()
+    result = page.locator("#result")
+    assert result.is_visible()
+    assert "(no_go)" in result.inner_text()
+    reason = page.locator('[data-code="contraindication:herpes"]')
+    assert reason.is_visible()
+    assert "cold sores" in reason.inner_text().lower()
+    page.screenshot(path=str(ARTIFACTS / "self-check-no-go.png"), full_page=True)
+
+
+def test_self_check_is_usable_with_the_keyboard_only(page, live_server, guides):
+    page.goto(f"{live_server.url}/procedures/facial-cryomassage/check/")
+    page.locator('input[name="conditions"]').first.focus()
+    page.keyboard.press("Space")  # tick the first condition
+    assert page.locator('input[name="conditions"]').first.is_checked()
+    page.get_by_role("button", name="Check my answers").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#result")
+    assert page.evaluate("document.activeElement.id") == "result", (
+        "the answer receives focus for screen readers"
+    )

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "cryoview.core",
     "cryoview.accounts",
     "cryoview.procedures",
+    "cryoview.suitability",
 ]
 
 MIDDLEWARE = [

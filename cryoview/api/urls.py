@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from cryoview.api import accounts, problems, procedures
+from cryoview.api import accounts, problems, procedures, suitability
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -13,4 +13,5 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("", procedures.router)
+api.add_router("", suitability.router)
 api.add_router("", accounts.router)

@@ -38,7 +38,18 @@ class EditorPermissions:
 class ClaimInline(EditorPermissions, admin.StackedInline[Claim, Procedure]):
     model = Claim
     extra = 0
-    fields = ["position", "section", "code", "condition", "area", "goal", "trigger", "text", "evidence"]
+    fields = [
+        "position",
+        "section",
+        "code",
+        "condition",
+        "area",
+        "goal",
+        "trigger",
+        "specialist",
+        "text",
+        "evidence",
+    ]
     show_change_link = True
 
 

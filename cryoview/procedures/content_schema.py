@@ -53,6 +53,7 @@ class ClaimFile(Strict):
     area: Slug | None = None
     goal: Slug | None = None
     trigger: Literal["lesion-not-confirmed-benign"] | None = None
+    specialist: Slug | None = None
 
 
 class ConflictFile(Strict):

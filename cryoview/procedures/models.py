@@ -108,6 +108,7 @@ class Claim(models.Model):
         max_length=80, blank=True, help_text="a goal this limit is about, e.g. deep-wrinkles"
     )
     trigger = models.CharField(max_length=40, blank=True, help_text="when a referral applies")
+    specialist = models.SlugField(max_length=40, blank=True, help_text="who a referral sends you to")
     position = models.PositiveSmallIntegerField(default=0)
     sources = models.ManyToManyField(Source, through="ClaimSource", related_name="claims")
 

@@ -61,6 +61,7 @@ class ClaimOut(Schema):
     area: str | None
     goal: str | None
     trigger: str | None
+    specialist: str | None
     sources: list[CitationOut]
     in_conflict: bool
 
@@ -148,6 +149,7 @@ class ProcedureOut(ProcedureSummaryOut):
                 area=i.claim.area or None,
                 goal=i.claim.goal or None,
                 trigger=i.claim.trigger or None,
+                specialist=i.claim.specialist or None,
                 in_conflict=i.in_conflict,
                 sources=[CitationOut(source=c.source.slug, number=n, quote=c.quote) for n, c in i.citations],
             )

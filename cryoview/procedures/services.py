@@ -55,6 +55,7 @@ def procedure_snapshot(*, procedure: Procedure) -> dict[str, Any]:
                 "area": c.area,
                 "goal": c.goal,
                 "trigger": c.trigger,
+                "specialist": c.specialist,
                 "sources": [{"source": s.source.slug, "quote": s.quote} for s in c.citations.all()],
             }
             for c in claims
@@ -155,6 +156,7 @@ def _replace_claims(
                 area=c.area or "",
                 goal=c.goal or "",
                 trigger=c.trigger or "",
+                specialist=c.specialist or "",
                 position=index,
             )
             for index, c in enumerate(guide.claims)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cryoview.procedures.models import Procedure
+
+
+class SavedCheck(models.Model):
+    """A self-check the user chose to keep ("Save this check"). Nothing is stored otherwise."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_checks")
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="saved_checks")
+    answers = models.JSONField()
+    verdict = models.CharField(max_length=16)
+    result = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.procedure.slug}: {self.verdict}"
