@@ -15,6 +15,7 @@ else:
         {"ENGINE": "django.db.backends.sqlite3", "NAME": str(CONFIG.data_dir / "test.sqlite3")}
     )
     DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / "test-run.sqlite3")}
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing folder
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 if "CRYOVIEW_WORKER_MODE" not in os.environ:

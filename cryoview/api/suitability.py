@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from cryoview.core.errors import ApplicationError, FieldProblem
+from cryoview.core.validation import PlainStr
 from cryoview.procedures.selectors import procedure_list_published
 from cryoview.suitability.selectors import goals_all, rules_get, vocabulary_build
 from cryoview.suitability.services import RawAnswers, answers_validate, suitability_assess
@@ -15,14 +16,14 @@ router = Router(tags=["suitability"])
 
 
 class SuitabilityIn(Schema):
-    procedure: str = Field(max_length=100, description="a guide slug, see GET /api/v1/procedures")
-    conditions: list[str] = Field(
+    procedure: PlainStr = Field(max_length=100, description="a guide slug, see GET /api/v1/procedures")
+    conditions: list[PlainStr] = Field(
         default_factory=list,
         max_length=40,
         description="condition slugs or synonyms, see GET /api/v1/conditions",
     )
-    areas: list[str] = Field(default_factory=list, max_length=10, description="face, eye-area, lips, body")
-    goal: str | None = Field(default=None, max_length=100, description="e.g. deep-wrinkles")
+    areas: list[PlainStr] = Field(default_factory=list, max_length=10, description="face, eye-area, lips, body")
+    goal: PlainStr | None = Field(default=None, max_length=100, description="e.g. deep-wrinkles")
     lesion_confirmed_benign: bool | None = None
     setting: Literal["clinic", "home"] | None = None
     date: dt.date | None = Field(default=None, description="YYYY-MM-DD; defaults to today")

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, QuerySet
 
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Claim, ClaimSource, Condition, Conflict, Procedure, Source
+
+
+SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -65,6 +69,8 @@ def _claims_prefetch() -> Prefetch[str]:
 
 def procedure_get_published(*, slug: str) -> Procedure | None:
     """The published procedure with its claims, citations, conditions and conflicts prefetched."""
+    if not SLUG.fullmatch(slug):
+        return None  # also keeps NUL bytes away from PostgreSQL
     return (
         Procedure.objects.filter(slug=slug, is_published=True)
         .prefetch_related(

@@ -64,7 +64,7 @@ def test_conditions_list_slugs_and_synonyms(client, guides):
     assert "cold urticaria" in [s.lower() for s in by_slug["cold-allergy"]["synonyms"]]
 
 
-@pytest.mark.parametrize("slug", ["nope", "FACIAL-CRYOMASSAGE", "x" * 300])
+@pytest.mark.parametrize("slug", ["nope", "FACIAL-CRYOMASSAGE", "x" * 300, "facial%00cryomassage", "%C3%A9t%C3%A9"])
 def test_unknown_slug_is_a_404_problem(client, guides, slug):
     response = client.get(f"/api/v1/procedures/{slug}")
     assert response.status_code == 404

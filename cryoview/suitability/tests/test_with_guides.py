@@ -150,7 +150,8 @@ def test_editing_the_guide_changes_the_answer(client, guides):
         ),
         ({}, "procedure", "required"),
         ({"procedure": "facial-cryomassage", "conditions": ["x"] * 41}, "conditions", "at most 40"),
-        ({"procedure": "facial-cryomassage\x00"}, "procedure", "accepted"),
+        ({"procedure": "facial-cryomassage\x00"}, "procedure", "control characters"),
+        ({"procedure": "facial-cryomassage", "conditions": ["herpes\x00"]}, "conditions.0", "control characters"),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(client, guides, payload, field, fragment):
