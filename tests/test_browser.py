@@ -13,10 +13,7 @@ def test_guide_page_shows_the_contraindications_in_chromium(page, live_server, g
     assert box.is_visible()
     items = page.locator("ul.contraindications li")
     assert items.count() >= 6
-    assert (
-        items.filter(has_text="Herpes").first.is_visible()
-        or items.filter(has_text="Cold sores").first.is_visible()
-    )
+    assert items.filter(has_text="Herpes").first.is_visible() or items.filter(has_text="Cold sores").first.is_visible()
     assert page.get_by_role("heading", name="Where sources disagree").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "guide-desktop.png"), full_page=True)
@@ -61,6 +58,4 @@ def test_self_check_is_usable_with_the_keyboard_only(page, live_server, guides):
     page.get_by_role("button", name="Check my answers").focus()
     page.keyboard.press("Enter")
     page.wait_for_selector("#result")
-    assert page.evaluate("document.activeElement.id") == "result", (
-        "the answer receives focus for screen readers"
-    )
+    assert page.evaluate("document.activeElement.id") == "result", "the answer receives focus for screen readers"

@@ -113,9 +113,7 @@ def test_every_variable_is_documented_in_the_readme():
 
 
 def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") and k != "DJANGO_SETTINGS_MODULE"
-    }
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") and k != "DJANGO_SETTINGS_MODULE"}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -130,9 +128,7 @@ def run_manage(*args: str, **variables: str) -> subprocess.CompletedProcess[str]
 def test_start_up_stops_with_the_variable_name(tmp_path):
     result = run_manage("check", CRYOVIEW_DEBUG="maybe", CRYOVIEW_DATA_DIR=str(tmp_path))
     assert result.returncode != 0
-    assert (
-        "Cryoview configuration error: CRYOVIEW_DEBUG: expected true or false, got 'maybe'" in result.stderr
-    )
+    assert "Cryoview configuration error: CRYOVIEW_DEBUG: expected true or false, got 'maybe'" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key(tmp_path):

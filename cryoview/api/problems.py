@@ -24,9 +24,7 @@ TITLES = {
 }
 
 
-def problem(
-    status: int, detail: str, *, code: str, errors: list[dict[str, Any]] | None = None
-) -> JsonResponse:
+def problem(status: int, detail: str, *, code: str, errors: list[dict[str, Any]] | None = None) -> JsonResponse:
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": TITLES.get(status, "Error"),

@@ -59,18 +59,14 @@ class SuitabilityOut(Schema):
     disclaimer: str
 
 
-@router.post(
-    "/suitability", response=SuitabilityOut, summary="Is this procedure right for me? Nothing is stored."
-)
+@router.post("/suitability", response=SuitabilityOut, summary="Is this procedure right for me? Nothing is stored.")
 def suitability(request: HttpRequest, payload: SuitabilityIn) -> SuitabilityOut:
     found = rules_get(slug=payload.procedure)
     if found is None:
         accepted = ", ".join(procedure_list_published().values_list("slug", flat=True))
         raise ApplicationError(
             "Unknown procedure.",
-            problems=[
-                FieldProblem("procedure", f"unknown procedure {payload.procedure!r}; accepted: {accepted}")
-            ],
+            problems=[FieldProblem("procedure", f"unknown procedure {payload.procedure!r}; accepted: {accepted}")],
         )
     _, rules = found
     answers = answers_validate(
@@ -102,9 +98,7 @@ def suitability(request: HttpRequest, payload: SuitabilityIn) -> SuitabilityOut:
             )
             for r in result.reasons
         ],
-        precautions=[
-            PrecautionOut(code=p.code, message=p.message, source=p.source) for p in result.precautions
-        ],
+        precautions=[PrecautionOut(code=p.code, message=p.message, source=p.source) for p in result.precautions],
         practitioner=result.practitioner,  # type: ignore[arg-type]
         practitioner_label=result.practitioner_label,
         referrals=list(result.referrals),

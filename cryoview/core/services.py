@@ -9,9 +9,7 @@ from django.utils import timezone
 from cryoview.core.models import WorkerHeartbeat
 
 
-def worker_heartbeat_record(
-    *, worker_id: str, pid: int, queues: str, started_at: datetime
-) -> WorkerHeartbeat:
+def worker_heartbeat_record(*, worker_id: str, pid: int, queues: str, started_at: datetime) -> WorkerHeartbeat:
     """Record that a worker is alive. Side effects: creates or updates its WorkerHeartbeat row."""
     now = timezone.now()
     with transaction.atomic():

@@ -99,9 +99,7 @@ class ClaimAdmin(EditorPermissions, admin.ModelAdmin[Claim]):
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
         super().save_related(request, form, formsets, change)
         author = request.user if isinstance(request.user, User) else None
-        procedure_record_revision(
-            procedure=form.instance.procedure, origin=RevisionOrigin.ADMIN, author=author
-        )
+        procedure_record_revision(procedure=form.instance.procedure, origin=RevisionOrigin.ADMIN, author=author)
 
 
 @admin.register(Source)

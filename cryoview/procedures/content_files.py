@@ -64,17 +64,13 @@ def read_located(path: Path, *, display_name: str) -> LocatedData:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as error:
-        raise ContentReadError(
-            ContentProblem(display_name, 1, "", f"not UTF-8 text ({error.reason})")
-        ) from None
+        raise ContentReadError(ContentProblem(display_name, 1, "", f"not UTF-8 text ({error.reason})")) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
-        raise ContentReadError(
-            ContentProblem(display_name, line, "", f"YAML syntax: {error.problem}")
-        ) from None
+        raise ContentReadError(ContentProblem(display_name, line, "", f"YAML syntax: {error.problem}")) from None
     if node is None:
         raise ContentReadError(ContentProblem(display_name, 1, "", "the file is empty"))
     lines: dict[Location, int] = {}

@@ -62,9 +62,7 @@ def _validate[M: BaseModel](
         return model.model_validate(located.data if not prefix else _dig(located.data, prefix))
     except ValidationError as error:
         return [
-            ContentProblem(
-                name, located.line_of((*prefix, *e["loc"])), _field_name((*prefix, *e["loc"])), e["msg"]
-            )
+            ContentProblem(name, located.line_of((*prefix, *e["loc"])), _field_name((*prefix, *e["loc"])), e["msg"])
             for e in error.errors()
         ]
 
@@ -121,9 +119,7 @@ def _check_references(
         if codes.index(claim.code) != index:
             problem(("claims", index, "code"), f"claim code {claim.code!r} is used twice")
         if claim.condition and claim.condition not in conditions:
-            problem(
-                ("claims", index, "condition"), f"unknown condition {claim.condition!r} (see conditions.yaml)"
-            )
+            problem(("claims", index, "condition"), f"unknown condition {claim.condition!r} (see conditions.yaml)")
         for c_index, citation in enumerate(claim.sources):
             if citation.source not in sources:
                 problem(
@@ -143,9 +139,7 @@ def content_read(folder: Path) -> ContentSet:
     """Read and check the whole content folder; raise ContentInvalid listing every problem."""
     problems: list[ContentProblem] = []
     sources = _read_list(folder / "sources.yaml", "sources", SourceFile, "sources.yaml", problems)
-    conditions = _read_list(
-        folder / "conditions.yaml", "conditions", ConditionFile, "conditions.yaml", problems
-    )
+    conditions = _read_list(folder / "conditions.yaml", "conditions", ConditionFile, "conditions.yaml", problems)
     source_slugs = {s.slug for s in sources}
     condition_slugs = {c.slug for c in conditions}
     procedures: list[tuple[str, ProcedureFile]] = []

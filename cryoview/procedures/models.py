@@ -24,9 +24,7 @@ class Source(models.Model):
     author = models.CharField(max_length=200, blank=True)
     url = models.URLField(max_length=500, blank=True)
     kind = models.CharField(max_length=16, choices=SourceKind.choices)
-    published = models.CharField(
-        max_length=40, blank=True, help_text="as the source states it, e.g. 'updated 2022'"
-    )
+    published = models.CharField(max_length=40, blank=True, help_text="as the source states it, e.g. 'updated 2022'")
     accessed_on = models.DateField(null=True, blank=True)
     reliability = models.TextField(blank=True, help_text="how much weight this source can carry, and why")
 
@@ -69,9 +67,7 @@ class Procedure(models.Model):
     practitioner = models.CharField(max_length=16, choices=Practitioner.choices)
     home_use_allowed = models.BooleanField(default=False)
     avoid_seasons = models.JSONField(default=list, blank=True)
-    areas = models.JSONField(
-        default=list, blank=True, help_text="body areas it is applied to, e.g. face, eye-area"
-    )
+    areas = models.JSONField(default=list, blank=True, help_text="body areas it is applied to, e.g. face, eye-area")
     disclaimer = models.TextField()
     reviewed_by = models.CharField(max_length=200)
     reviewed_on = models.DateField()
@@ -98,15 +94,9 @@ class Claim(models.Model):
     code = models.SlugField(max_length=80)
     text = models.TextField()
     evidence = models.TextField(help_text="how well supported this is, in plain words")
-    condition = models.ForeignKey(
-        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
-    )
-    area = models.SlugField(
-        max_length=40, blank=True, help_text="body area the claim applies to (safety steps)"
-    )
-    goal = models.SlugField(
-        max_length=80, blank=True, help_text="a goal this limit is about, e.g. deep-wrinkles"
-    )
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="claims")
+    area = models.SlugField(max_length=40, blank=True, help_text="body area the claim applies to (safety steps)")
+    goal = models.SlugField(max_length=80, blank=True, help_text="a goal this limit is about, e.g. deep-wrinkles")
     trigger = models.CharField(max_length=40, blank=True, help_text="when a referral applies")
     specialist = models.SlugField(max_length=40, blank=True, help_text="who a referral sends you to")
     position = models.PositiveSmallIntegerField(default=0)
@@ -127,9 +117,7 @@ class Claim(models.Model):
 class ClaimSource(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="citations")
     source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
-    quote = models.TextField(
-        blank=True, help_text="the source's own words, where they are short enough to quote"
-    )
+    quote = models.TextField(blank=True, help_text="the source's own words, where they are short enough to quote")
     position = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -145,9 +133,7 @@ class Conflict(models.Model):
 
     procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="conflicts")
     code = models.SlugField(max_length=80)
-    condition = models.ForeignKey(
-        Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts"
-    )
+    condition = models.ForeignKey(Condition, null=True, blank=True, on_delete=models.PROTECT, related_name="conflicts")
     title = models.CharField(max_length=200)
     summary = models.TextField()
     advice = models.TextField()

@@ -160,9 +160,7 @@ class ProcedureOut(ProcedureSummaryOut):
         return ProcedureOut(
             **base,
             duration_minutes=RangeOut(min=p.duration_min_minutes, max=p.duration_max_minutes),
-            course_sessions=CourseOut(
-                min=p.course_sessions_min, max=p.course_sessions_max, note=p.course_note
-            ),
+            course_sessions=CourseOut(min=p.course_sessions_min, max=p.course_sessions_max, note=p.course_note),
             home_use_allowed=p.home_use_allowed,
             avoid_seasons=list(p.avoid_seasons),
             areas=list(p.areas),

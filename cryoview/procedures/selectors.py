@@ -8,7 +8,6 @@ from django.db.models import Prefetch, QuerySet
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Claim, ClaimSource, Condition, Conflict, Procedure, Source
 
-
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
@@ -102,12 +101,8 @@ def guide_build(*, procedure: Procedure) -> Guide:
             citations.append((numbers[citation.source_id], citation))
         item = GuideClaim(claim=claim, citations=citations, in_conflict=claim.id in conflict_claim_ids)
         by_id[claim.id] = item
-        section = sections.setdefault(
-            claim.section, GuideSection(claim.section, ClaimSection(claim.section).label, [])
-        )
+        section = sections.setdefault(claim.section, GuideSection(claim.section, ClaimSection(claim.section).label, []))
         section.claims.append(item)
     ordered = {key: sections[key] for key in ClaimSection.values if key in sections}
-    conflicts = [
-        (k, [by_id[c.id] for c in k.claims.all() if c.id in by_id]) for k in procedure.conflicts.all()
-    ]
+    conflicts = [(k, [by_id[c.id] for c in k.claims.all() if c.id in by_id]) for k in procedure.conflicts.all()]
     return Guide(procedure=procedure, sections=ordered, conflicts=conflicts, sources=sources)

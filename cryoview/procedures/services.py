@@ -165,9 +165,7 @@ def _replace_claims(
     by_code = {claim.code: claim for claim in claims}
     ClaimSource.objects.bulk_create(
         [
-            ClaimSource(
-                claim=by_code[c.code], source=sources[citation.source], quote=citation.quote, position=i
-            )
+            ClaimSource(claim=by_code[c.code], source=sources[citation.source], quote=citation.quote, position=i)
             for c in guide.claims
             for i, citation in enumerate(c.sources)
         ]

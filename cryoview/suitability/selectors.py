@@ -76,9 +76,7 @@ def rules_for_procedure(*, procedure: Procedure) -> ProcedureRules:
         ),
         avoid_seasons=tuple(procedure.avoid_seasons),
         season_claim=_rule_claim(season[0]) if season else None,
-        safety_steps=tuple(
-            SafetyStep(c.area, _rule_claim(c)) for c in section(ClaimSection.SAFETY_STEP) if c.area
-        ),
+        safety_steps=tuple(SafetyStep(c.area, _rule_claim(c)) for c in section(ClaimSection.SAFETY_STEP) if c.area),
         limits=tuple(LimitRule(c.goal, _rule_claim(c)) for c in section(ClaimSection.LIMIT) if c.goal),
         side_effects=tuple(_rule_claim(c) for c in section(ClaimSection.SIDE_EFFECT)),
         disclaimer=procedure.disclaimer,

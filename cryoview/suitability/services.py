@@ -57,24 +57,16 @@ def answers_validate(*, raw: RawAnswers, vocabulary: Vocabulary, goals: list[str
     for index, area in enumerate(raw.areas[:MAX_ITEMS]):
         if area not in KNOWN_AREAS:
             problems.append(
-                FieldProblem(
-                    f"areas.{index}", f"unknown area {area[:100]!r}; accepted: {_accepted(KNOWN_AREAS)}"
-                )
+                FieldProblem(f"areas.{index}", f"unknown area {area[:100]!r}; accepted: {_accepted(KNOWN_AREAS)}")
             )
     if raw.goal and raw.goal not in goals:
-        problems.append(
-            FieldProblem("goal", f"unknown goal {raw.goal[:100]!r}; accepted: {_accepted(goals)}")
-        )
+        problems.append(FieldProblem("goal", f"unknown goal {raw.goal[:100]!r}; accepted: {_accepted(goals)}"))
     if raw.setting is not None and raw.setting not in Setting:
         problems.append(FieldProblem("setting", f"expected one of {_accepted([s.value for s in Setting])}"))
     if raw.hemisphere not in Hemisphere:
-        problems.append(
-            FieldProblem("hemisphere", f"expected one of {_accepted([h.value for h in Hemisphere])}")
-        )
+        problems.append(FieldProblem("hemisphere", f"expected one of {_accepted([h.value for h in Hemisphere])}"))
     if raw.on is not None and not dt.date(1900, 1, 1) <= raw.on <= dt.date(2200, 12, 31):
-        problems.append(
-            FieldProblem("date", "expected a date between 1900-01-01 and 2200-12-31 (YYYY-MM-DD)")
-        )
+        problems.append(FieldProblem("date", "expected a date between 1900-01-01 and 2200-12-31 (YYYY-MM-DD)"))
     if problems:
         raise ApplicationError("Some answers could not be understood.", code="invalid", problems=problems)
     return Answers(
@@ -111,9 +103,7 @@ def answers_as_data(answers: Answers) -> dict[str, Any]:
     }
 
 
-def saved_check_create(
-    *, user: User, procedure: Procedure, answers: Answers, assessment: Assessment
-) -> SavedCheck:
+def saved_check_create(*, user: User, procedure: Procedure, answers: Answers, assessment: Assessment) -> SavedCheck:
     """Keep a check the user asked to save. Side effects: one SavedCheck row."""
     with transaction.atomic():
         return SavedCheck.objects.create(

@@ -29,9 +29,7 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
     assessment = None
     if request.method == "POST" and form.is_valid():
         try:
-            answers = answers_validate(
-                raw=form.raw_answers(), vocabulary=vocabulary_build(), goals=goals_for(rules)
-            )
+            answers = answers_validate(raw=form.raw_answers(), vocabulary=vocabulary_build(), goals=goals_for(rules))
         except ApplicationError as error:
             for problem in error.problems:
                 form.add_error(None, f"{problem.field}: {problem.message}")
@@ -41,9 +39,7 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
                 if not isinstance(request.user, User):
                     messages.info(request, "Log in to save a check. Your answers were not stored.")
                     return redirect(f"{reverse('account_login')}?next={request.path}")
-                saved_check_create(
-                    user=request.user, procedure=procedure, answers=answers, assessment=assessment
-                )
+                saved_check_create(user=request.user, procedure=procedure, answers=answers, assessment=assessment)
                 messages.success(request, "The check was saved to your account. You can delete it there.")
                 return redirect(f"{reverse('accounts:profile')}#saved-checks")
     status = 422 if request.method == "POST" and assessment is None else 200

@@ -44,9 +44,7 @@ MASSAGE = ProcedureRules(
     home_use_allowed=False,
     practitioner_claim=claim("cosmetologist-only", "Only specially trained cosmetologists; never at home."),
     areas=("face", "eye-area", "lips"),
-    contraindications=tuple(
-        ConditionRule(s, s.replace("-", " "), claim(f"contraindication-{s}")) for s in CONTRA
-    ),
+    contraindications=tuple(ConditionRule(s, s.replace("-", " "), claim(f"contraindication-{s}")) for s in CONTRA),
     cautions=(ConditionRule("darker-skin", "darker skin", claim("darker-skin", sources=LEAFLET)),),
     conflicts=(
         ConflictRule(
@@ -93,9 +91,7 @@ REMOVAL = dataclasses.replace(
     limits=(),
     contraindications=(ConditionRule("undiagnosed-lesion", "an undiagnosed growth", claim("undiagnosed")),),
     referrals=(
-        ReferralRule(
-            LESION_NOT_CONFIRMED_BENIGN, claim("oncologist-first", "See an oncologist."), "oncologist"
-        ),
+        ReferralRule(LESION_NOT_CONFIRMED_BENIGN, claim("oncologist-first", "See an oncologist."), "oncologist"),
     ),
 )
 WINTER = dt.date(2026, 1, 15)  # north

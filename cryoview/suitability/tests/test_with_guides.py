@@ -105,10 +105,7 @@ def test_eye_area_lists_the_three_precautions(client, guides):
 def test_editing_the_guide_changes_the_answer(client, guides):
     from cryoview.procedures.models import Claim, Condition
 
-    assert (
-        ask(client, procedure="facial-cryomassage", conditions=["warts"], date="2026-01-10")[1]["verdict"]
-        == "go"
-    )
+    assert ask(client, procedure="facial-cryomassage", conditions=["warts"], date="2026-01-10")[1]["verdict"] == "go"
     Claim.objects.create(
         procedure_id=Claim.objects.filter(procedure__slug="facial-cryomassage").first().procedure_id,
         section="contraindication",
@@ -151,7 +148,11 @@ def test_editing_the_guide_changes_the_answer(client, guides):
         ({}, "procedure", "required"),
         ({"procedure": "facial-cryomassage", "conditions": ["x"] * 41}, "conditions", "at most 40"),
         ({"procedure": "facial-cryomassage\x00"}, "procedure", "control characters"),
-        ({"procedure": "facial-cryomassage", "conditions": ["herpes\x00"]}, "conditions.0", "control characters"),
+        (
+            {"procedure": "facial-cryomassage", "conditions": ["herpes\x00"]},
+            "conditions.0",
+            "control characters",
+        ),
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(client, guides, payload, field, fragment):
@@ -203,8 +204,7 @@ def test_the_form_asks_in_plain_language(client, guides):
     assert 'name="conditions"' in html and 'name="setting"' in html and 'name="hemisphere"' in html
     assert "lesion_confirmed_benign" not in html  # only asked for growth removal
     assert (
-        "lesion_confirmed_benign"
-        in client.get("/procedures/cryodestruction-of-benign-growths/check/").content.decode()
+        "lesion_confirmed_benign" in client.get("/procedures/cryodestruction-of-benign-growths/check/").content.decode()
     )
 
 

@@ -48,9 +48,7 @@ class Command(BaseCommand):
             name: subprocess.Popen(argv)  # noqa: S603 - fixed argv, no shell
             for name, argv in self.commands(with_worker=not options["no_worker"]).items()
         }
-        self.stdout.write(
-            f"Cryoview on http://{settings.CONFIG.bind}/ ({', '.join(children)}); Ctrl-C stops."
-        )
+        self.stdout.write(f"Cryoview on http://{settings.CONFIG.bind}/ ({', '.join(children)}); Ctrl-C stops.")
         stopping = False
 
         def stop(signum: int, _frame: object) -> None:
@@ -63,9 +61,7 @@ class Command(BaseCommand):
         while not stopping:
             ended = [name for name, child in children.items() if child.poll() is not None]
             if ended:
-                self.stderr.write(
-                    f"{ended[0]} stopped (exit {children[ended[0]].returncode}); stopping the rest"
-                )
+                self.stderr.write(f"{ended[0]} stopped (exit {children[ended[0]].returncode}); stopping the rest")
                 exit_code = 1
                 break
             time.sleep(0.3)
