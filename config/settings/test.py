@@ -1,7 +1,5 @@
 """The test suite: SQLite by default, PostgreSQL when CRYOVIEW_TEST_DATABASE_URL says so."""
 
-import os
-
 from .base import *  # noqa: F403
 from .base import CONFIG, DATABASES, database_settings
 
@@ -17,9 +15,23 @@ else:
     DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / "test-run.sqlite3")}
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing folder
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
-MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-if "CRYOVIEW_WORKER_MODE" not in os.environ:
-    # In-process tests run tasks at once; tests that start a real worker set CRYOVIEW_WORKER_MODE=db.
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+# Rate-limit counters in memory: fast, and cleared by the root conftest before every test.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}  # noqa: F405
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks go to the database queue, as in production; tests run them with a real worker (in-process
+# `db_worker --batch`, or a worker process).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Test media stay out of the developer's folders; a worker process started by a test uses the same ones.
+MEDIA_ROOT = CONFIG.data_dir / "test-media" / "public"
+PRIVATE_MEDIA_ROOT = CONFIG.data_dir / "test-media" / "private"
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/media/"},
+    },
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

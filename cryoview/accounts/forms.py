@@ -26,6 +26,4 @@ class ProfileForm(forms.Form):
 
 
 class TokenCreateForm(forms.Form):
-    name = forms.CharField(
-        max_length=80, label="Token name", help_text="What will use it, e.g. “my upload script”."
-    )
+    name = forms.CharField(max_length=80, label="Token name", help_text="What will use it, e.g. “my upload script”.")

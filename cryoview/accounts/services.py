@@ -25,9 +25,7 @@ def token_issue(*, user: User, name: str) -> IssuedToken:
     if not name or len(name) > 80:
         raise ApplicationError("Give the token a name of 1 to 80 characters.", code="invalid_name")
     if user.api_tokens.filter(revoked_at__isnull=True).count() >= MAX_ACTIVE_TOKENS:
-        raise ApplicationError(
-            f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens"
-        )
+        raise ApplicationError(f"You have {MAX_ACTIVE_TOKENS} active tokens; revoke one first.", code="too_many_tokens")
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
     with transaction.atomic():

@@ -65,7 +65,5 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     except ApplicationError as error:
         messages.error(request, str(error))
     else:
-        messages.success(
-            request, f"Token “{token.name}” was revoked. Programs using it are refused from now on."
-        )
+        messages.success(request, f"Token “{token.name}” was revoked. Programs using it are refused from now on.")
     return redirect("accounts:profile")

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from cryoview.api import accounts, problems, procedures, suitability
+from cryoview.api import accounts, problems, procedures, suitability, videos
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -14,4 +14,5 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("", procedures.router)
 api.add_router("", suitability.router)
+api.add_router("", videos.router)
 api.add_router("", accounts.router)

@@ -69,8 +69,7 @@ def test_failed_logins_are_rate_limited(client, member):
 
 def test_login_requests_are_rate_limited_per_ip(client, member):
     statuses = [
-        client.post("/accounts/login/", {"login": f"x{i}@example.org", "password": "w"}).status_code
-        for i in range(32)
+        client.post("/accounts/login/", {"login": f"x{i}@example.org", "password": "w"}).status_code for i in range(32)
     ]
     assert statuses[0] == 200
     assert statuses[-1] == 429
@@ -116,9 +115,7 @@ def test_revoked_token_is_refused(client, member):
     assert response["WWW-Authenticate"].startswith("Bearer")
 
 
-@pytest.mark.parametrize(
-    "header", ["", "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer cv_" + "x" * 500]
-)
+@pytest.mark.parametrize("header", ["", "Bearer", "Bearer nonsense", "Basic dXNlcjpwYXNz", "Bearer cv_" + "x" * 500])
 def test_missing_or_bad_tokens_are_refused(client, header):
     kwargs = {"HTTP_AUTHORIZATION": header} if header else {}
     assert client.get("/api/v1/me", **kwargs).status_code == 401

@@ -107,7 +107,6 @@ def test_a_real_worker_process_reports_its_heartbeat(client, settings):
         DJANGO_SETTINGS_MODULE="config.settings.test",
         CRYOVIEW_TEST_DATABASE_URL=database_url(),
         CRYOVIEW_WORKER_HEARTBEAT_SECONDS="1",
-        CRYOVIEW_WORKER_MODE="db",
     )
     worker = subprocess.Popen(
         [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from argparse import ArgumentParser
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -13,8 +15,32 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
 
 from cryoview.core.services import worker_heartbeat_forget, worker_heartbeat_record
+
+logger = logging.getLogger(__name__)
+
+
+class Maintenance(threading.Thread):
+    """Periodic upkeep the apps declare in settings.CRYOVIEW_MAINTENANCE (e.g. re-queue stalled jobs)."""
+
+    def __init__(self, *, interval: float) -> None:
+        super().__init__(name="maintenance", daemon=True)
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.main = threading.main_thread()
+        self.jobs: list[Callable[[], object]] = [import_string(p) for p in settings.CRYOVIEW_MAINTENANCE]
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval) and self.main.is_alive():
+            for job in self.jobs:
+                try:
+                    close_old_connections()
+                    job()
+                except Exception:  # one failing upkeep job must not stop the others or the worker
+                    logger.exception("maintenance job %s failed", job)
+        connection.close()
 
 
 class Heartbeat(threading.Thread):
@@ -61,6 +87,8 @@ class Command(BaseCommand):
         )
         heartbeat.beat()
         heartbeat.start()
+        maintenance = Maintenance(interval=settings.CRYOVIEW_MAINTENANCE_SECONDS)
+        maintenance.start()
         try:
             call_command(
                 "db_worker",
@@ -73,6 +101,7 @@ class Command(BaseCommand):
             )
         finally:
             heartbeat.stopping.set()
+            maintenance.stopping.set()
             heartbeat.join(timeout=5)
             try:
                 worker_heartbeat_forget(worker_id=worker_id)

@@ -1,0 +1,28 @@
+from django.db import models
+
+
+class VideoStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    PROCESSING = "processing", "Processing"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Failed"
+
+
+class VideoStage(models.TextChoices):
+    WAITING = "waiting", "Waiting for a worker"
+    PROBE = "probe", "Checking the file"
+    TRANSCODE = "transcode", "Converting for playback"
+    CAPTIONS = "captions", "Writing captions"
+    PUBLISH = "publish", "Finishing"
+    DONE = "done", "Done"
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    RETRYING = "retrying", "Waiting to retry"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+
+
+ACTIVE_JOB_STATES = (JobState.QUEUED, JobState.RUNNING, JobState.RETRYING)

@@ -1,0 +1,269 @@
+"""The processing pipeline: probe → one-decode transcode → captions → atomic publish.
+
+Every attempt works in its own folder and only a finished attempt is renamed into place (out/); the database
+flips last. A re-run finds out/ complete and only records it, so there is never a second set of outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cryoview.videos import storage
+from cryoview.videos.enums import JobState, VideoStage, VideoStatus
+from cryoview.videos.ffmpeg import MediaRejected, MediaToolError, TranscodeSpec, probe, run_transcode
+from cryoview.videos.models import Caption, Rendition, Transcript, Video, VideoJob
+from cryoview.videos.services import job_enqueue, limits_from_settings
+from cryoview.videos.transcripts import segments_to_json, to_webvtt, transcribe
+
+logger = logging.getLogger(__name__)
+BACKOFF_SECONDS = (10, 60, 300)
+STAGE_SHARE = {VideoStage.PROBE: (0.0, 0.02), VideoStage.TRANSCODE: (0.02, 0.75), VideoStage.CAPTIONS: (0.75, 0.98)}
+
+
+class Cancelled(Exception):
+    """The video was deleted while we worked on it."""
+
+
+@dataclass
+class StageTimer:
+    timings: dict[str, float]
+
+    def run(self, name: str, work: Callable[[], Any]) -> Any:
+        started = time.perf_counter()
+        try:
+            return work()
+        finally:
+            self.timings[name] = round(time.perf_counter() - started, 3)
+
+
+class Reporter:
+    """Writes stage, progress and the job heartbeat, at most twice a second; notices deletion."""
+
+    def __init__(self, video_id: uuid.UUID, job_id: int) -> None:
+        self.video_id = video_id
+        self.job_id = job_id
+        self.last = 0.0
+
+    def stage(self, stage: VideoStage) -> None:
+        share = STAGE_SHARE.get(stage, (0.98, 1.0))[0]
+        self.write(stage=stage, progress=share, force=True)
+
+    def fraction(self, stage: VideoStage) -> Callable[[float], None]:
+        low, high = STAGE_SHARE[stage]
+        return lambda done: self.write(progress=low + (high - low) * max(0.0, min(1.0, done)))
+
+    def write(self, *, progress: float, stage: VideoStage | None = None, force: bool = False) -> None:
+        now = time.monotonic()
+        if not force and now - self.last < 0.5:
+            return
+        self.last = now
+        fields: dict[str, Any] = {"progress": round(progress, 4)}
+        if stage is not None:
+            fields.update(stage=stage, status=VideoStatus.PROCESSING)
+        if not Video.objects.filter(pk=self.video_id).update(**fields):
+            raise Cancelled
+        VideoJob.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
+
+
+def _claim(job_id: int, worker_id: str) -> VideoJob | None:
+    with transaction.atomic():
+        job = VideoJob.objects.select_related("video").filter(pk=job_id).first()
+        if job is None or job.state in (JobState.SUCCEEDED, JobState.FAILED):
+            return None
+        now = timezone.now()
+        job.state = JobState.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.heartbeat_at = now
+        job.worker_id = worker_id[:64]
+        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "worker_id"])
+    return job
+
+
+def video_process(*, job_id: int, worker_id: str = "", timings: dict[str, float] | None = None) -> str:
+    """Run (or finish) one job. Side effects: files in the video's folder, rows, the job's state.
+
+    Returns the job's final state for this run.
+    """
+    job = _claim(job_id, worker_id)
+    if job is None:
+        return "skipped"
+    video = job.video
+    reporter = Reporter(video.pk, job.pk)
+    timer = StageTimer(timings if timings is not None else {})
+    try:
+        out = storage.out_dir(video.pk)
+        if not (out / storage.MANIFEST).exists():
+            _produce(video, job, reporter, timer)
+        reporter.stage(VideoStage.PUBLISH)
+        timer.run("publish", lambda: _record(video.pk, job.pk))
+    except Cancelled:
+        storage.remove_tree(storage.video_dir(video.pk))
+        return "cancelled"
+    except MediaRejected as rejected:
+        _fail(job.pk, video.pk, str(rejected.code), rejected.message)
+        return JobState.FAILED
+    except (MediaToolError, OSError, RuntimeError, ValueError) as error:
+        return _retry_or_fail(job.pk, video.pk, error)
+    return JobState.SUCCEEDED
+
+
+def _produce(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer) -> None:
+    work = storage.attempt_dir(video.pk, job.attempts)
+    # Older attempts belong to workers that died: their partial outputs are thrown away.
+    storage.remove_tree(work.parent)
+    work.mkdir(parents=True)
+    source = storage.absolute(video.original_path)
+    limits = limits_from_settings()
+    reporter.stage(VideoStage.PROBE)
+    probed = timer.run("probe", lambda: probe(source, limits))
+    reporter.stage(VideoStage.TRANSCODE)
+    spec = TranscodeSpec(input_path=source, output_dir=work, limits=limits)
+    result = timer.run("transcode", lambda: run_transcode(spec, probed, reporter.fraction(VideoStage.TRANSCODE)))
+    manifest: dict[str, Any] = {
+        "duration": probed.duration,
+        "width": probed.width,
+        "height": probed.height,
+        "renditions": [
+            {
+                "height": r.rendition.short_side,
+                "file": r.file.path.name,
+                "bytes": r.file.size_bytes,
+                "width": r.file.width,
+                "pixel_height": r.file.height,
+            }
+            for r in result.renditions
+        ],
+        "poster": result.poster.path.name,
+        "captions": [],
+    }
+    if settings.CONFIG.captions and result.audio_16k is not None:
+        reporter.stage(VideoStage.CAPTIONS)
+        transcript = timer.run(
+            "captions",
+            lambda: transcribe(
+                result.audio_16k.path,
+                model_path=settings.CONFIG.whisper_model,
+                limits=limits,
+                on_progress=reporter.fraction(VideoStage.CAPTIONS),
+            ),
+        )
+        vtt = work / f"captions.{transcript.lang}.vtt"
+        vtt.write_text(to_webvtt(transcript.segments), encoding="utf-8")
+        (work / "transcript.json").write_text(segments_to_json(transcript.segments), encoding="utf-8")
+        manifest["captions"] = [{"lang": transcript.lang, "file": vtt.name, "model": transcript.model_name}]
+    if result.audio_16k is not None:
+        result.audio_16k.path.unlink(missing_ok=True)  # only needed for speech recognition
+    (work / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    out = storage.out_dir(video.pk)
+    storage.remove_tree(out)
+    work.replace(out)  # the atomic publish of the files
+    storage.remove_tree(work.parent)
+
+
+def _record(video_id: uuid.UUID, job_id: int) -> None:
+    out = storage.out_dir(video_id)
+    manifest = json.loads((out / storage.MANIFEST).read_text(encoding="utf-8"))
+    with transaction.atomic():
+        video = Video.objects.select_for_update().filter(pk=video_id).first()
+        if video is None:
+            raise Cancelled
+        video.renditions.all().delete()
+        video.captions.all().delete()
+        Transcript.objects.filter(video=video).delete()
+        Rendition.objects.bulk_create(
+            [
+                Rendition(
+                    video=video,
+                    height=r["pixel_height"],
+                    width=r["width"],
+                    bytes=r["bytes"],
+                    path=storage.relative(out / r["file"]),
+                )
+                for r in manifest["renditions"]
+            ]
+        )
+        for caption in manifest["captions"]:
+            Caption.objects.create(video=video, lang=caption["lang"], path=storage.relative(out / caption["file"]))
+            segments = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+            Transcript.objects.create(video=video, lang=caption["lang"], segments=segments, model_name=caption["model"])
+        video.poster_path = storage.relative(out / manifest["poster"])
+        video.output_dir = storage.relative(out)
+        video.duration, video.width, video.height = manifest["duration"], manifest["width"], manifest["height"]
+        video.status, video.stage, video.progress = VideoStatus.READY, VideoStage.DONE, 1.0
+        video.error_code = video.error_message = ""
+        video.ready_at = timezone.now()
+        keep = settings.CONFIG.keep_originals
+        original = video.original_path
+        if not keep:
+            video.original_path = ""
+        video.save()
+        VideoJob.objects.filter(pk=job_id).update(
+            state=JobState.SUCCEEDED, finished_at=timezone.now(), heartbeat_at=timezone.now(), last_error=""
+        )
+    if not keep and original:
+        transaction.on_commit(lambda: storage.absolute(original).unlink(missing_ok=True))
+
+
+def _fail(job_id: int, video_id: uuid.UUID, code: str, message: str) -> None:
+    with transaction.atomic():
+        Video.objects.filter(pk=video_id).update(status=VideoStatus.FAILED, error_code=code[:40], error_message=message)
+        VideoJob.objects.filter(pk=job_id).update(
+            state=JobState.FAILED, finished_at=timezone.now(), last_error=f"{code}: {message}"[:2000]
+        )
+    storage.remove_tree(storage.video_dir(video_id) / storage.WORK)
+
+
+def _retry_or_fail(job_id: int, video_id: uuid.UUID, error: Exception) -> str:
+    job = VideoJob.objects.get(pk=job_id)
+    text = f"{error.__class__.__name__}: {error}"[:2000]
+    logger.warning("video job %s attempt %s failed: %s", job_id, job.attempts, text)
+    if job.attempts >= job.max_attempts:
+        _fail(
+            job_id,
+            video_id,
+            "processing_failed",
+            "We could not process this video after several attempts. Our team has been told; try again later.",
+        )
+        return JobState.FAILED
+    delay = BACKOFF_SECONDS[min(job.attempts - 1, len(BACKOFF_SECONDS) - 1)]
+    with transaction.atomic():
+        job.state = JobState.RETRYING
+        job.last_error = text
+        job.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        job.save(update_fields=["state", "last_error", "next_attempt_at"])
+        Video.objects.filter(pk=video_id).update(status=VideoStatus.QUEUED, stage=VideoStage.WAITING)
+        job_enqueue(job=job, delay_seconds=delay)
+    return JobState.RETRYING
+
+
+def process_local_file(path: Path, out: Path) -> dict[str, float]:
+    """`manage.py process_video`: the same steps on a local file, without the database."""
+    from cryoview.videos.transcripts import transcribe as run_captions
+
+    timings: dict[str, float] = {}
+    timer = StageTimer(timings)
+    limits = limits_from_settings()
+    out.mkdir(parents=True, exist_ok=True)
+    probed = timer.run("probe", lambda: probe(path, limits))
+    spec = TranscodeSpec(input_path=path.resolve(), output_dir=out.resolve(), limits=limits)
+    result = timer.run("transcode", lambda: run_transcode(spec, probed, None))
+    if result.audio_16k is not None and settings.CONFIG.captions:
+        transcript = timer.run(
+            "captions",
+            lambda: run_captions(result.audio_16k.path, model_path=settings.CONFIG.whisper_model, limits=limits),
+        )
+        (out / f"captions.{transcript.lang}.vtt").write_text(to_webvtt(transcript.segments), encoding="utf-8")
+    return timings

@@ -1,0 +1,159 @@
+"""Writes of the videos app: turning uploads into videos, the job table, deletion, caption edits."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from cryoview.accounts.models import User
+from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.videos import storage
+from cryoview.videos.enums import JobState, VideoStage, VideoStatus
+from cryoview.videos.ffmpeg import Limits, MediaRejected, probe
+from cryoview.videos.models import Caption, Upload, Video, VideoJob
+from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt
+from cryoview.videos.uploads import private_path, upload_delete
+
+
+def limits_from_settings() -> Limits:
+    config = settings.CONFIG
+    long_side, short_side = config.video_max_resolution
+    return Limits(
+        max_bytes=config.upload_max_bytes,
+        max_duration_s=float(config.video_max_seconds),
+        max_width=long_side,
+        max_height=short_side,
+    )
+
+
+def job_enqueue(*, job: VideoJob, delay_seconds: float = 0) -> None:
+    """Queue the job's task once the surrounding transaction commits (DESIGN rule 4)."""
+    from cryoview.videos.tasks import process_video  # tasks import services: import at call time
+
+    job_id = job.pk
+
+    def send() -> None:
+        task = process_video
+        if delay_seconds:
+            task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
+        task.enqueue(job_id=job_id)
+
+    transaction.on_commit(send)
+
+
+def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool]:
+    """Turn a completed upload into a video (idempotent: the same upload gives the same video).
+
+    Checks the file with ffprobe first; a rejected file is deleted with its upload and nothing is kept.
+    Side effects: moves the bytes to the video's folder, creates Video and VideoJob, enqueues processing.
+    Returns (video, created).
+    """
+    existing = Video.objects.filter(upload_id=upload_id[:32], owner=user).first()
+    if existing is not None:
+        return existing, False
+    upload = Upload.objects.filter(pk=upload_id[:32], owner=user).first()
+    if upload is None:
+        raise ApplicationError("No such upload.", status=404, code="not_found")
+    if not upload.is_complete:
+        raise ApplicationError(
+            f"The upload is not complete: {upload.offset:,} of {upload.length:,} bytes arrived.",
+            status=409,
+            code="upload_incomplete",
+        )
+    source = private_path(upload.storage_name)
+    try:
+        probed = probe(source, limits_from_settings())
+    except MediaRejected as rejected:
+        upload_delete(upload=upload)
+        raise ApplicationError(rejected.message, status=422, code=str(rejected.code)) from None
+    video_id = uuid.uuid4()
+    target = storage.original_path(video_id)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    source.replace(target)
+    try:
+        with transaction.atomic():
+            video = Video.objects.create(
+                id=video_id,
+                owner=user,
+                upload_id=upload.id,
+                original_name=upload.filename,
+                original_path=storage.relative(target),
+                duration=probed.duration,
+                width=probed.width,
+                height=probed.height,
+            )
+            job = VideoJob.objects.create(video=video, enqueued_at=timezone.now())
+            upload.delete()
+            job_enqueue(job=job)
+    except Exception:
+        storage.remove_tree(storage.video_dir(video_id))
+        raise
+    return video, True
+
+
+def video_delete(*, video: Video) -> None:
+    """Delete a video and every derivative. Side effects: its folder (original, renditions, poster,
+    captions, transcript) and its rows. A worker processing it notices and throws its work away."""
+    folder = storage.video_dir(video.pk)
+    with transaction.atomic():
+        video.delete()
+    storage.remove_tree(folder)
+
+
+def video_delete_for(*, user: User, video_id: uuid.UUID) -> None:
+    video = Video.objects.filter(pk=video_id).first()
+    if video is None or not (video.owner_id == user.pk or user.is_moderator):
+        raise NotFoundError("No such video.")
+    video_delete(video=video)
+
+
+def jobs_sweep(*, stale_after: timedelta | None = None) -> int:
+    """Re-queue jobs whose worker stopped beating (killed, machine lost). Side effects: job rows, tasks."""
+    stale_after = stale_after or timedelta(seconds=settings.CONFIG.job_stale_seconds)
+    cutoff = timezone.now() - stale_after
+    requeued = 0
+    for job in VideoJob.objects.filter(state=JobState.RUNNING, heartbeat_at__lt=cutoff):
+        with transaction.atomic():
+            updated = VideoJob.objects.filter(pk=job.pk, state=JobState.RUNNING, heartbeat_at__lt=cutoff).update(
+                state=JobState.QUEUED, worker_id="", last_error="the worker stopped; re-queued"
+            )
+            if updated:
+                Video.objects.filter(pk=job.video_id).update(stage=VideoStage.WAITING, status=VideoStatus.QUEUED)
+                job_enqueue(job=job)
+                requeued += 1
+    return requeued
+
+
+def captions_update(*, video: Video, lang: str, vtt: str, by: User) -> Caption:
+    """The owner edits the automatic captions before publishing. Side effects: rewrites the file and row."""
+    if video.owner_id != by.pk and not by.is_moderator:
+        raise NotFoundError("No such video.")
+    if video.status != VideoStatus.READY:
+        raise ApplicationError("Captions can be edited once the video is ready.", status=409, code="not_ready")
+    if len(vtt) > 500_000:
+        raise ApplicationError("Captions are limited to 500,000 characters.", code="too_long")
+    try:
+        segments = parse_webvtt(vtt)
+    except ValueError as error:
+        raise ApplicationError(f"The captions are not valid WebVTT: {error}.", code="bad_vtt") from None
+    caption = Caption.objects.filter(video=video, lang=lang).first()
+    if caption is None:
+        raise NotFoundError(f"No {lang!r} captions for this video.")
+    path = storage.absolute(caption.path)
+    temp = path.with_suffix(".tmp")
+    temp.write_text(to_webvtt(segments), encoding="utf-8")
+    temp.replace(path)
+    with transaction.atomic():
+        caption.automatic = False
+        caption.edited_at = timezone.now()
+        caption.save(update_fields=["automatic", "edited_at"])
+        transcript = getattr(video, "transcript", None)
+        if transcript is not None:
+            transcript.segments = [s.__dict__ for s in segments]
+            transcript.save(update_fields=["segments"])
+    (path.parent / "transcript.json").write_text(segments_to_json(segments), encoding="utf-8")
+    return caption

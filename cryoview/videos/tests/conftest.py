@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from cryoview.videos import storage
+from cryoview.videos.tests.clips import make_video
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+@pytest.fixture
+def clean_private_store() -> Iterator[None]:
+    """Each pipeline test starts and ends with an empty private store (used by the modules that write there)."""
+    storage.remove_tree(storage.private_root())
+    yield
+    storage.remove_tree(storage.private_root())
+
+
+@pytest.fixture
+def clip(tmp_path: Path) -> Path:
+    return make_video(tmp_path / "clip.mp4", width=320, height=240, seconds=2.0)
+
+
+@pytest.fixture(scope="session")
+def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("speech") / "speech.wav"
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(path),
+            "Facial cryomassage with liquid nitrogen takes five to seven minutes. Close your eyes and cover your lips.",
+        ],
+        check=True,
+        timeout=60,
+    )
+    return path
+
+
+def database_url() -> str:
+    s = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{Path(s['NAME']).resolve()}"
+    return f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+class WorkerProcess:
+    """A real `manage.py run_worker` on the test database."""
+
+    def __init__(self, **variables: str) -> None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_")}
+        env.update(
+            CRYOVIEW_ENVIRONMENT="test",
+            DJANGO_SETTINGS_MODULE="config.settings.test",
+            CRYOVIEW_TEST_DATABASE_URL=database_url(),
+            CRYOVIEW_WORKER_HEARTBEAT_SECONDS="1",
+            **variables,
+        )
+        self.log = storage.private_root().parent / f"worker-{time.monotonic_ns()}.log"
+        self.log.parent.mkdir(parents=True, exist_ok=True)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+
+    def kill(self) -> None:
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGINT)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+
+@pytest.fixture
+def worker_factory() -> Iterator[type[WorkerProcess]]:
+    started: list[WorkerProcess] = []
+
+    class Tracked(WorkerProcess):
+        def __init__(self, **variables: str) -> None:
+            super().__init__(**variables)
+            started.append(self)
+
+    yield Tracked
+    for worker in started:
+        worker.stop()
+
+
+def wait_for(condition, *, timeout: float, what: str, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -1,0 +1,758 @@
+"""Table tests of the pure parts of cryoview.videos.ffmpeg: argv builders, plans, ffprobe JSON parsing,
+error classification, progress parsing (DESIGN.md rule 9). No process is started here."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cryoview.videos import ffmpeg
+from cryoview.videos.ffmpeg import (
+    Limits,
+    MediaRejected,
+    ProbeResult,
+    ProgressTracker,
+    RejectionCode,
+    Rendition,
+    TranscodeSpec,
+)
+
+WHITELIST = "mov,mp4,m4a,3gp,3g2,mj2,matroska,webm"
+OUT = Path("/srv/work/attempt-1")
+SOURCE = Path("/srv/uploads/original.mov")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Overrides the root conftest's autouse cache clearing: the cache is a database cache, and these
+    tests touch neither (they must run without a database)."""
+
+
+def probe_result(**changes: Any) -> ProbeResult:
+    base = ProbeResult(
+        format_name="mov,mp4,m4a,3gp,3g2,mj2",
+        duration=10.0,
+        width=1920,
+        height=1080,
+        rotation=0,
+        fps=30.0,
+        has_audio=True,
+        video_codec="h264",
+        audio_codec="aac",
+        stream_count=2,
+        video_stream_index=0,
+        audio_stream_index=1,
+    )
+    if changes.get("has_audio") is False:
+        changes = {"audio_codec": None, "audio_stream_index": None, "stream_count": 1, **changes}
+    return replace(base, **changes)
+
+
+def spec(**changes: Any) -> TranscodeSpec:
+    return TranscodeSpec(input_path=SOURCE, output_dir=OUT, **changes)
+
+
+def output_groups(argv: list[str]) -> list[list[str]]:
+    """The options of each output file of a transcode argv, ending with the output URL."""
+    start = argv.index("-filter_complex") + 2
+    groups: list[list[str]] = [[]]
+    for arg in argv[start:]:
+        groups[-1].append(arg)
+        if arg.startswith("file:"):
+            groups.append([])
+    assert groups[-1] == [], "anything after the last output would be ignored by ffmpeg"
+    return groups[:-1]
+
+
+def has_pair(args: list[str], option: str, value: str) -> bool:
+    return any(args[i] == option and args[i + 1] == value for i in range(len(args) - 1))
+
+
+def all_argvs() -> list[tuple[str, list[str]]]:
+    limits = Limits()
+    vertical = probe_result(width=1080, height=1920)
+    return [
+        ("probe", ffmpeg.build_probe_argv(SOURCE, limits)),
+        (
+            "probe-own-poster",
+            ffmpeg.build_probe_argv(OUT / "poster.jpg", formats=("jpeg_pipe",), forced_format="jpeg_pipe"),
+        ),
+        ("demux-check", ffmpeg.build_demux_check_argv(SOURCE, vertical, limits)),
+        ("decode-check", ffmpeg.build_decode_check_argv(SOURCE, vertical, limits)),
+        ("audio-decode", ffmpeg.build_audio_decode_argv(SOURCE, limits)),
+        ("transcode-landscape", ffmpeg.build_transcode_argv(spec(), probe_result())),
+        ("transcode-vertical", ffmpeg.build_transcode_argv(spec(), vertical)),
+        ("transcode-small", ffmpeg.build_transcode_argv(spec(), probe_result(width=320, height=240))),
+        ("transcode-silent", ffmpeg.build_transcode_argv(spec(), probe_result(has_audio=False))),
+        ("transcode-rotated", ffmpeg.build_transcode_argv(spec(), probe_result(width=1080, height=1920, rotation=90))),
+    ]
+
+
+# --- every argv is hardened the same way ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "argv"), all_argvs(), ids=[name for name, _ in all_argvs()])
+class TestEveryArgvIsHardened:
+    def test_is_a_list_of_strings_for_the_tool_itself(self, name: str, argv: list[str]) -> None:
+        assert isinstance(argv, list)
+        assert all(isinstance(arg, str) for arg in argv)
+        assert argv[0] in {"ffmpeg", "ffprobe"}
+        assert not {"sh", "bash", "/bin/sh", "|", ";", "&&", ">"} & set(argv)
+
+    def test_has_exactly_one_input_with_a_file_prefix_and_absolute_path(self, name: str, argv: list[str]) -> None:
+        inputs = [argv[i + 1] for i, arg in enumerate(argv) if arg == "-i"]
+        assert len(inputs) == 1
+        assert inputs[0].startswith("file:/")
+
+    @pytest.mark.parametrize(
+        ("option", "value"),
+        [
+            ("-protocol_whitelist", "file"),
+            ("-probesize", "10000000"),
+            ("-analyzeduration", "10000000"),
+            ("-max_streams", "8"),
+            ("-max_pixels", str((3840 + 64) * (2160 + 64))),
+        ],
+    )
+    def test_bounds_are_input_options(self, name: str, argv: list[str], option: str, value: str) -> None:
+        before_input = argv[: argv.index("-i")]
+        assert has_pair(before_input, option, value)
+        assert argv.count(option) == 1
+
+    def test_demuxer_whitelist_is_an_input_option(self, name: str, argv: list[str]) -> None:
+        before_input = argv[: argv.index("-i")]
+        allowed = before_input[before_input.index("-format_whitelist") + 1].split(",")
+        assert set(allowed) <= {*WHITELIST.split(","), "wav", "jpeg_pipe"}
+        assert not {"hls", "dash", "concat", "sdp", "image2", "tty", "rtsp"} & set(allowed)
+
+    def test_ffmpeg_never_reads_stdin_and_logs_errors_only(self, name: str, argv: list[str]) -> None:
+        if argv[0] == "ffmpeg":
+            assert "-nostdin" in argv
+        assert has_pair(argv, "-loglevel", "error")
+
+
+def test_default_whitelist_is_exactly_the_video_demuxers() -> None:
+    argv = ffmpeg.build_probe_argv(SOURCE)
+    assert has_pair(argv, "-format_whitelist", WHITELIST)
+    assert argv[-2:] == ["-i", "file:/srv/uploads/original.mov"]
+
+
+def test_probe_asks_for_json_of_format_and_streams() -> None:
+    argv = ffmpeg.build_probe_argv(SOURCE)
+    assert {"-show_format", "-show_streams"} <= set(argv)
+    assert has_pair(argv, "-of", "json")
+
+
+@pytest.mark.parametrize(
+    ("limits", "max_streams", "max_pixels"),
+    [
+        (Limits(), "8", str(3904 * 2224)),
+        (Limits(max_streams=3, max_width=1920, max_height=1080), "3", str(1984 * 1144)),
+        (Limits(max_width=1080, max_height=1920), "8", str(1984 * 1144)),  # either way round
+    ],
+)
+def test_input_options_follow_the_limits(limits: Limits, max_streams: str, max_pixels: str) -> None:
+    options = ffmpeg.input_options(limits)
+    assert has_pair(options, "-max_streams", max_streams)
+    assert has_pair(options, "-max_pixels", max_pixels)
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "a b.mp4",
+        "quote'and\"double.mp4",
+        "semi;colon$(touch pwned)`id`.mp4",
+        "-leading-dash.mp4",
+        "http:not-a-url.mp4",
+        "concat:one|two.mp4",
+        "new\nline.mp4",
+        "[0:v]split.mp4",
+    ],
+)
+def test_hostile_file_names_stay_one_argument_behind_file_prefix(hostile: str) -> None:
+    source = Path("/srv/uploads") / hostile
+    for argv in (
+        ffmpeg.build_probe_argv(source),
+        ffmpeg.build_decode_check_argv(source, probe_result()),
+        ffmpeg.build_transcode_argv(TranscodeSpec(input_path=source, output_dir=OUT), probe_result()),
+    ):
+        assert f"file:/srv/uploads/{hostile}" in argv
+        assert sum(hostile in arg for arg in argv) == 1
+        if "-filter_complex" in argv:
+            assert hostile not in argv[argv.index("-filter_complex") + 1]
+
+
+def test_relative_paths_become_absolute() -> None:
+    assert ffmpeg.file_url("clip.mp4") == f"file:{Path.cwd() / 'clip.mp4'}"
+
+
+# --- transcode plans ---------------------------------------------------------------------------------
+
+PLAN_CASES = [
+    # (case, width, height, [(file, width, height), ...] largest first, poster size)
+    ("landscape 1920x1080", 1920, 1080, [("720.mp4", 1280, 720), ("360.mp4", 640, 360)], (1280, 720)),
+    ("vertical 1080x1920", 1080, 1920, [("720.mp4", 720, 1280), ("360.mp4", 360, 640)], (720, 1280)),
+    ("vertical 4K 2160x3840", 2160, 3840, [("720.mp4", 720, 1280), ("360.mp4", 360, 640)], (720, 1280)),
+    ("landscape 4K 3840x2160", 3840, 2160, [("720.mp4", 1280, 720), ("360.mp4", 640, 360)], (1280, 720)),
+    ("exactly 720p", 1280, 720, [("720.mp4", 1280, 720), ("360.mp4", 640, 360)], (1280, 720)),
+    ("square", 1080, 1080, [("720.mp4", 720, 720), ("360.mp4", 360, 360)], (720, 720)),
+    ("480p: no 720 upscale", 854, 480, [("360.mp4", 640, 360)], (640, 360)),
+    ("vertical 480x854", 480, 854, [("360.mp4", 360, 640)], (360, 640)),
+    ("small 320x240 kept at source size", 320, 240, [("360.mp4", 320, 240)], (320, 240)),
+    ("small vertical 240x320", 240, 320, [("360.mp4", 240, 320)], (240, 320)),
+    ("odd small 321x241 rounds down to even", 321, 241, [("360.mp4", 320, 240)], (320, 240)),
+    ("odd 1366x768 rounds to nearest even", 1366, 768, [("720.mp4", 1280, 720), ("360.mp4", 640, 360)], (1280, 720)),
+    ("anamorphic-ish 1440x1080", 1440, 1080, [("720.mp4", 960, 720), ("360.mp4", 480, 360)], (960, 720)),
+    ("ultra wide 2560x1080", 2560, 1080, [("720.mp4", 1706, 720), ("360.mp4", 854, 360)], (1706, 720)),
+    ("tiny 100x50", 100, 50, [("360.mp4", 100, 50)], (100, 50)),
+    ("exactly 360 short side", 640, 360, [("360.mp4", 640, 360)], (640, 360)),
+]
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "videos", "poster"),
+    [case[1:] for case in PLAN_CASES],
+    ids=[case[0] for case in PLAN_CASES],
+)
+def test_plan_scales_by_the_short_side_and_never_up(
+    width: int, height: int, videos: list[tuple[str, int, int]], poster: tuple[int, int]
+) -> None:
+    plan = ffmpeg.plan_transcode(spec(), probe_result(width=width, height=height))
+    assert [(v.path.name, v.width, v.height) for v in plan.videos] == videos
+    for video in plan.videos:
+        assert video.width % 2 == 0 and video.height % 2 == 0
+        assert video.width <= max(width, 2) and video.height <= max(height, 2)
+        assert (video.width >= video.height) == (width >= height), "orientation kept"
+        assert video.path.parent == OUT
+    assert ffmpeg.build_filter_graph(probe_result(width=width, height=height), plan).endswith(
+        f"scale=w={poster[0]}:h={poster[1]},setsar=1[poster]"
+    )
+
+
+@pytest.mark.parametrize(
+    ("renditions", "width", "height", "expected"),
+    [
+        ((Rendition(1080), Rendition(720), Rendition(360), Rendition(240)), 1920, 1080, [1080, 720, 360, 240]),
+        ((Rendition(360), Rendition(720)), 1920, 1080, [720, 360]),  # ordered largest first
+        ((Rendition(720),), 640, 360, [720]),  # the only rendition, at source size
+        ((Rendition(240), Rendition(480)), 640, 360, [240]),
+    ],
+)
+def test_plan_with_custom_renditions(
+    renditions: tuple[Rendition, ...], width: int, height: int, expected: list[int]
+) -> None:
+    plan = ffmpeg.plan_transcode(spec(renditions=renditions), probe_result(width=width, height=height))
+    assert [video.rendition.short_side for video in plan.videos] == expected
+
+
+@pytest.mark.parametrize(
+    ("requested", "duration", "expected"),
+    [
+        (None, 10.0, 1.0),
+        (None, 1.2, 0.6),
+        (None, 0.3, 0.15),
+        (5.0, 60.0, 5.0),
+        (5.0, 3.0, 2.75),
+        (-1.0, 3.0, 0.0),
+    ],
+)
+def test_poster_time(requested: float | None, duration: float, expected: float) -> None:
+    plan = ffmpeg.plan_transcode(spec(poster_at_s=requested), probe_result(duration=duration))
+    assert plan.poster_at_s == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("has_audio", "audio_16k", "expected_names"),
+    [
+        (True, True, ["720.mp4", "360.mp4", "poster.jpg", "audio16k.wav"]),
+        (True, False, ["720.mp4", "360.mp4", "poster.jpg"]),
+        (False, True, ["720.mp4", "360.mp4", "poster.jpg"]),
+    ],
+)
+def test_outputs_have_fixed_names_in_the_given_folder(
+    has_audio: bool, audio_16k: bool, expected_names: list[str]
+) -> None:
+    argv = ffmpeg.build_transcode_argv(spec(audio_16k=audio_16k), probe_result(has_audio=has_audio))
+    urls = [group[-1] for group in output_groups(argv)]
+    assert urls == [f"file:{OUT / name}" for name in expected_names]
+    assert ffmpeg.plan_transcode(spec(audio_16k=audio_16k), probe_result(has_audio=has_audio)).paths == tuple(
+        OUT / name for name in expected_names
+    )
+
+
+# --- the filter graph ------------------------------------------------------------------------------
+
+GRAPH_CASES = [
+    (
+        "landscape 1920x1080",
+        probe_result(),
+        "[0:0]split=3[s0][s1][s2];"
+        "[s0]scale=w=1280:h=720,setsar=1,format=yuv420p[v0];"
+        "[s1]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
+        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=1280:h=720,setsar=1[poster]",
+    ),
+    (
+        "vertical 1080x1920",
+        probe_result(width=1080, height=1920),
+        "[0:0]split=3[s0][s1][s2];"
+        "[s0]scale=w=720:h=1280,setsar=1,format=yuv420p[v0];"
+        "[s1]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
+        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=720:h=1280,setsar=1[poster]",
+    ),
+    (
+        # ffprobe said 1920x1080 coded + rotation 90 -> display 1080x1920; ffmpeg autorotates before the
+        # graph, so the graph is the vertical one and adds no transpose of its own.
+        "rotated phone video",
+        probe_result(width=1080, height=1920, rotation=90),
+        "[0:0]split=3[s0][s1][s2];"
+        "[s0]scale=w=720:h=1280,setsar=1,format=yuv420p[v0];"
+        "[s1]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
+        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=720:h=1280,setsar=1[poster]",
+    ),
+    (
+        "small 320x240, short clip",
+        probe_result(width=320, height=240, duration=1.5),
+        "[0:0]split=2[s0][s1];"
+        "[s0]scale=w=320:h=240,setsar=1,format=yuv420p[v0];"
+        "[s1]trim=start=0.75,setpts=PTS-STARTPTS,scale=w=320:h=240,setsar=1[poster]",
+    ),
+    (
+        "240 fps slow motion is capped at 60 once, before the split",
+        probe_result(fps=240.0, video_stream_index=2, audio_stream_index=0),
+        "[0:2]fps=60,split=3[s0][s1][s2];"
+        "[s0]scale=w=1280:h=720,setsar=1,format=yuv420p[v0];"
+        "[s1]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
+        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=1280:h=720,setsar=1[poster]",
+    ),
+]
+
+
+@pytest.mark.parametrize(("probe", "graph"), [c[1:] for c in GRAPH_CASES], ids=[c[0] for c in GRAPH_CASES])
+def test_filter_graph(probe: ProbeResult, graph: str) -> None:
+    argv = ffmpeg.build_transcode_argv(spec(), probe)
+    assert argv[argv.index("-filter_complex") + 1] == graph
+    assert argv.count("-filter_complex") == 1, "one run, one decode"
+    assert "transpose" not in graph and "-noautorotate" not in argv
+
+
+def test_rotation_is_left_to_autorotate_and_never_written_to_outputs() -> None:
+    argv = ffmpeg.build_transcode_argv(spec(), probe_result(width=1080, height=1920, rotation=90))
+    assert not any(arg.startswith("-metadata") for arg in argv)
+    assert not any("rotate" in arg for arg in argv)
+
+
+# --- what each output carries --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "probe",
+    [probe_result(), probe_result(has_audio=False), probe_result(width=320, height=240)],
+    ids=["with audio", "silent", "small"],
+)
+def test_every_output_drops_metadata_and_chapters_and_is_bitexact(probe: ProbeResult) -> None:
+    for group in output_groups(ffmpeg.build_transcode_argv(spec(), probe)):
+        assert has_pair(group, "-map_metadata", "-1")
+        assert has_pair(group, "-map_chapters", "-1")
+        assert has_pair(group, "-fflags", "+bitexact")
+        assert "-f" in group, "muxer chosen explicitly, not from the file name"
+
+
+def test_mp4_renditions_are_browser_h264_aac_with_faststart() -> None:
+    groups = output_groups(ffmpeg.build_transcode_argv(spec(), probe_result()))
+    for label, group in zip(("[v0]", "[v1]"), groups[:2], strict=True):
+        assert group[:2] == ["-map", label]
+        for option, value in [
+            ("-map", "0:1"),
+            ("-c:v", "libx264"),
+            ("-preset", "veryfast"),
+            ("-crf", "23"),
+            ("-pix_fmt", "yuv420p"),
+            ("-c:a", "aac"),
+            ("-b:a", "128k"),
+            ("-movflags", "+faststart"),
+            ("-empty_hdlr_name", "1"),
+            ("-flags:v", "+bitexact"),
+            ("-flags:a", "+bitexact"),
+            ("-f", "mp4"),
+        ]:
+            assert has_pair(group, option, value), (option, value)
+
+
+def test_silent_source_gets_no_audio_track_and_no_wav() -> None:
+    argv = ffmpeg.build_transcode_argv(spec(), probe_result(has_audio=False))
+    assert "-c:a" not in argv and "-flags:a" not in argv
+    assert not any(arg.startswith("0:") for arg in argv[argv.index("-filter_complex") + 2 :])
+    assert not any(arg.endswith(".wav") for arg in argv)
+
+
+def test_poster_is_one_bitexact_jpeg_frame() -> None:
+    poster = output_groups(ffmpeg.build_transcode_argv(spec(), probe_result()))[2]
+    assert poster[:2] == ["-map", "[poster]"]
+    for option, value in [("-frames:v", "1"), ("-update", "1"), ("-c:v", "mjpeg"), ("-flags:v", "+bitexact")]:
+        assert has_pair(poster, option, value)
+    assert poster[-1] == f"file:{OUT / 'poster.jpg'}"
+
+
+def test_speech_wav_is_16k_mono_s16_of_the_chosen_audio_stream() -> None:
+    wav = output_groups(ffmpeg.build_transcode_argv(spec(), probe_result(audio_stream_index=3)))[3]
+    for option, value in [
+        ("-map", "0:3"),
+        ("-ac", "1"),
+        ("-ar", "16000"),
+        ("-c:a", "pcm_s16le"),
+        ("-f", "wav"),
+        ("-flags:a", "+bitexact"),
+    ]:
+        assert has_pair(wav, option, value)
+
+
+def test_transcode_reports_progress_on_stdout_and_overwrites_a_retry() -> None:
+    argv = ffmpeg.build_transcode_argv(spec(), probe_result())
+    before_input = argv[: argv.index("-i")]
+    assert has_pair(before_input, "-progress", "pipe:1")
+    assert "-nostats" in before_input and "-y" in before_input
+    assert has_pair(before_input, "-t", "600"), "input read no further than the duration limit"
+
+
+def test_checks_map_only_the_chosen_streams() -> None:
+    probe = probe_result(video_stream_index=1, audio_stream_index=4)
+    demux = ffmpeg.build_demux_check_argv(SOURCE, probe)
+    decode = ffmpeg.build_decode_check_argv(SOURCE, probe)
+    for argv in (demux, decode):
+        assert has_pair(argv, "-map", "0:1") and has_pair(argv, "-map", "0:4")
+        assert argv[-3:] == ["-f", "null", "-"]
+    assert has_pair(demux, "-c", "copy") and has_pair(demux, "-t", "601")
+    assert "-xerror" in decode and has_pair(decode, "-t", "2")
+    assert decode.index("-t") < decode.index("-i"), "decode check reads only the first seconds"
+
+
+def test_audio_decode_is_raw_f32_16k_mono_on_stdout() -> None:
+    argv = ffmpeg.build_audio_decode_argv(SOURCE, Limits(max_duration_s=30))
+    for option, value in [("-map", "0:a:0?"), ("-ac", "1"), ("-ar", "16000"), ("-f", "f32le"), ("-t", "30")]:
+        assert has_pair(argv, option, value)
+    assert argv[-1] == "pipe:1"
+
+
+# --- reading ffprobe's JSON ------------------------------------------------------------------------
+
+
+def video_stream(**fields: Any) -> dict[str, Any]:
+    stream: dict[str, Any] = {
+        "index": 0,
+        "codec_type": "video",
+        "codec_name": "h264",
+        "width": 1920,
+        "height": 1080,
+        "avg_frame_rate": "30/1",
+        "r_frame_rate": "30/1",
+        "sample_aspect_ratio": "1:1",
+        "duration": "10.0",
+        "disposition": {"default": 1, "attached_pic": 0},
+    }
+    stream.update(fields)
+    return stream
+
+
+def audio_stream(**fields: Any) -> dict[str, Any]:
+    return {"index": 1, "codec_type": "audio", "codec_name": "aac", "duration": "10.0", **fields}
+
+
+def info(*streams: dict[str, Any], **container: Any) -> dict[str, Any]:
+    return {
+        "streams": list(streams),
+        "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "10.0", **container},
+    }
+
+
+def rotated(angle: float) -> dict[str, Any]:
+    return {"side_data_list": [{"side_data_type": "Display Matrix", "rotation": angle}]}
+
+
+ACCEPTED = [
+    # (case, ffprobe JSON, limits, expected fields)
+    ("landscape", info(video_stream(), audio_stream()), Limits(), {"width": 1920, "height": 1080, "has_audio": True}),
+    ("rotation 90", info(video_stream(**rotated(90))), Limits(), {"width": 1080, "height": 1920, "rotation": 90}),
+    ("rotation -90", info(video_stream(**rotated(-90))), Limits(), {"width": 1080, "height": 1920, "rotation": 270}),
+    ("rotation 180", info(video_stream(**rotated(180))), Limits(), {"width": 1920, "height": 1080, "rotation": 180}),
+    ("old rotate tag", info(video_stream(tags={"rotate": "90"})), Limits(), {"width": 1080, "height": 1920}),
+    ("sample aspect 4:3", info(video_stream(width=1440, sample_aspect_ratio="4:3")), Limits(), {"width": 1920}),
+    ("unknown aspect 0:1", info(video_stream(sample_aspect_ratio="0:1")), Limits(), {"width": 1920}),
+    ("vertical 4K", info(video_stream(width=2160, height=3840)), Limits(), {"width": 2160, "height": 3840}),
+    ("landscape 4K", info(video_stream(width=3840, height=2160)), Limits(), {"width": 3840}),
+    ("ntsc rate", info(video_stream(avg_frame_rate="30000/1001")), Limits(), {"fps": 29.97}),
+    ("avg rate unknown", info(video_stream(avg_frame_rate="0/0", r_frame_rate="25/1")), Limits(), {"fps": 25.0}),
+    ("no rate at all", info(video_stream(avg_frame_rate="0/0", r_frame_rate="0/0")), Limits(), {"fps": 0.0}),
+    ("240 fps is the limit", info(video_stream(avg_frame_rate="240/1")), Limits(), {"fps": 240.0}),
+    ("600 s is the limit", info(video_stream(duration="600.0")), Limits(), {"duration": 600.0}),
+    (
+        "stream durations, not an idle data track's",
+        info(
+            video_stream(duration="8.0"),
+            audio_stream(duration="8.5"),
+            {"index": 2, "codec_type": "data", "duration": "900"},
+            duration="900",
+        ),
+        Limits(),
+        {"duration": 8.5, "stream_count": 3},
+    ),
+    ("container duration as fallback", info(video_stream(duration=None), duration="7.5"), Limits(), {"duration": 7.5}),
+    ("unknown duration", info(video_stream(duration="N/A"), duration="N/A"), Limits(), {"duration": 0.0}),
+    (
+        "cover art is not the video",
+        info(video_stream(index=0, disposition={"attached_pic": 1}), video_stream(index=2), audio_stream(index=1)),
+        Limits(),
+        {"video_stream_index": 2, "audio_stream_index": 1},
+    ),
+    (
+        "first audio track is used",
+        info(audio_stream(index=0, codec_name="opus"), video_stream(index=1), audio_stream(index=2)),
+        Limits(),
+        {"video_stream_index": 1, "audio_stream_index": 0, "audio_codec": "opus"},
+    ),
+    ("silent", info(video_stream()), Limits(), {"has_audio": False, "audio_codec": None, "audio_stream_index": None}),
+    (
+        "vertical fits landscape limits either way round",
+        info(video_stream(width=720, height=1280)),
+        Limits(max_width=1280, max_height=720),
+        {"width": 720, "height": 1280},
+    ),
+    ("eight streams is the limit", info(video_stream(), *[audio_stream(index=i) for i in range(1, 8)]), Limits(), {}),
+]
+
+
+@pytest.mark.parametrize(
+    ("ffprobe_json", "limits", "expected"), [c[1:] for c in ACCEPTED], ids=[c[0] for c in ACCEPTED]
+)
+def test_parse_accepts(ffprobe_json: dict[str, Any], limits: Limits, expected: dict[str, Any]) -> None:
+    result = ffmpeg.parse_probe_json(ffprobe_json, limits)
+    assert {key: getattr(result, key) for key in expected} == expected
+    assert result.video_codec == "h264" and result.format_name.startswith("mov")
+
+
+REJECTED = [
+    # (case, ffprobe JSON, limits, code, words the message must contain)
+    ("nothing at all", {}, Limits(), "no_video_stream", ["no video"]),
+    ("audio only", info(audio_stream(index=0)), Limits(), "audio_only", ["no picture"]),
+    (
+        "audio with cover art",
+        info(audio_stream(index=0), video_stream(index=1, disposition={"attached_pic": 1})),
+        Limits(),
+        "audio_only",
+        [],
+    ),
+    ("subtitles only", info({"index": 0, "codec_type": "subtitle"}), Limits(), "no_video_stream", []),
+    ("no codec", info(video_stream(codec_name=None)), Limits(), "undecodable", []),
+    ("unknown codec", info(video_stream(codec_name="none")), Limits(), "undecodable", []),
+    ("no size", info(video_stream(width=0)), Limits(), "undecodable", ["size"]),
+    ("8K", info(video_stream(width=7680, height=4320)), Limits(), "too_large_pixels", ["7680x4320", "3840x2160"]),
+    ("long side 3841", info(video_stream(width=3841, height=1000)), Limits(), "too_large_pixels", []),
+    ("short side 2161", info(video_stream(width=2161, height=2161)), Limits(), "too_large_pixels", []),
+    (
+        "rotated beyond a small limit",
+        info(video_stream(width=1920, height=1080, **rotated(90))),
+        Limits(max_width=1280, max_height=720),
+        "too_large_pixels",
+        ["1080x1920", "1280x720"],
+    ),
+    ("1000 fps", info(video_stream(avg_frame_rate="1000/1")), Limits(), "absurd_frame_rate", ["1000", "240"]),
+    ("240.5 fps", info(video_stream(avg_frame_rate="481/2")), Limits(), "absurd_frame_rate", []),
+    ("12 min 3 s", info(video_stream(duration="723")), Limits(), "too_long", ["12 min 3 s", "10 min"]),
+    ("600.5 s", info(video_stream(duration="600.5")), Limits(), "too_long", ["10 min 1 s", "limit is 10 min."]),
+    ("2 s over 1 s", info(video_stream(duration="2.04")), Limits(max_duration_s=1), "too_long", ["2.0 s", "1 s"]),
+    (
+        "nine streams",
+        info(video_stream(), *[audio_stream(index=i) for i in range(1, 9)]),
+        Limits(),
+        "too_many_streams",
+        ["9 tracks", "limit is 8"],
+    ),
+    (
+        "container counts more streams than it lists",
+        info(video_stream(), nb_streams=40),
+        Limits(),
+        "too_many_streams",
+        ["40"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("ffprobe_json", "limits", "code", "words"), [c[1:] for c in REJECTED], ids=[c[0] for c in REJECTED]
+)
+def test_parse_rejects(ffprobe_json: dict[str, Any], limits: Limits, code: str, words: list[str]) -> None:
+    with pytest.raises(MediaRejected) as caught:
+        ffmpeg.parse_probe_json(ffprobe_json, limits)
+    assert caught.value.code == code
+    for word in words:
+        assert word in caught.value.message
+
+
+# --- naming failures from ffmpeg's own words ---------------------------------------------------------
+
+MP4_HEAD = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00"
+FAILURES = [
+    (
+        "Number of streams exceeds max_streams parameter (8), see the documentation",
+        b"",
+        "too_many_streams",
+    ),
+    (
+        "[IMGUTILS @ 0x7f] Picture size 2176x3840 exceeds specified max pixel count 8294400",
+        b"",
+        "too_large_pixels",
+    ),
+    ("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] stream 1, offset 0x36cdf: partial file", b"", "truncated"),
+    ("[matroska,webm @ 0x5] File ended prematurely", b"", "truncated"),
+    ("[hls @ 0x5] Format not on whitelist 'mov,mp4,m4a,3gp,3g2,mj2,matroska,webm'", b"", "not_a_video"),
+    ("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] moov atom not found", MP4_HEAD, "truncated"),
+    ("[mov,mp4,m4a,3gp,3g2,mj2 @ 0x5] moov atom not found", b"\x8f\x13random bytes", "not_a_video"),
+    ("file:/x.mp4: Invalid data found when processing input", b"", "not_a_video"),
+    ("", b"", "not_a_video"),
+]
+
+
+@pytest.mark.parametrize(("stderr", "head", "code"), FAILURES)
+def test_classify_probe_failure(stderr: str, head: bytes, code: str) -> None:
+    rejected = ffmpeg.classify_failure(stderr, default=RejectionCode.NOT_A_VIDEO, head=head)
+    assert rejected.code == code
+    assert rejected.message and "ffmpeg" not in rejected.message.lower()
+
+
+def test_classified_messages_name_the_limit() -> None:
+    limits = Limits(max_streams=5, max_width=1920, max_height=1080)
+    streams = ffmpeg.classify_failure("exceeds max_streams", default=RejectionCode.UNDECODABLE, limits=limits)
+    pixels = ffmpeg.classify_failure(
+        "exceeds specified max pixel count", default=RejectionCode.UNDECODABLE, limits=limits
+    )
+    assert "5" in streams.message
+    assert "1920x1080" in pixels.message
+
+
+# --- progress ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duration", "lines", "reported", "frames"),
+    [
+        (
+            4.0,
+            [
+                *("frame=0", "out_time_us=N/A", "out_time_us=1000000", "progress=continue", "frame=60"),
+                *("out_time_ms=2000000", "out_time_us=1500000", "out_time_us=4000000", "progress=end"),
+            ],
+            [0.25, 0.5, 1.0],
+            60,
+        ),
+        (2.0, ["out_time_us=3000000"], [1.0], 0),  # capped at 1
+        (0.0, ["out_time_us=3000000"], [], 0),  # unknown duration: no fraction
+        (10.0, ["garbage", "", "out_time_us=-5", "out_time_us=500000"], [0.05], 0),
+    ],
+)
+def test_progress_lines(duration: float, lines: list[str], reported: list[float], frames: int) -> None:
+    seen: list[float] = []
+    tracker = ProgressTracker(duration, seen.append)
+    for line in lines:
+        tracker.feed(line)
+    assert seen == pytest.approx(reported)
+    assert tracker.frames == frames
+
+
+def test_progress_finish_reports_one_once() -> None:
+    seen: list[float] = []
+    tracker = ProgressTracker(10.0, seen.append)
+    tracker.feed("out_time_us=9000000")
+    tracker.finish()
+    tracker.finish()
+    assert seen == [0.9, 1.0]
+
+
+# --- limits, codes, words ------------------------------------------------------------------------------
+
+
+def test_rejection_codes_are_exactly_the_agreed_twelve() -> None:
+    assert {code.value for code in RejectionCode} == {
+        "not_a_video",
+        "empty",
+        "truncated",
+        "no_video_stream",
+        "audio_only",
+        "too_long",
+        "too_large_pixels",
+        "absurd_frame_rate",
+        "too_many_streams",
+        "undecodable",
+        "too_large_bytes",
+        "timeout",
+    }
+
+
+def test_media_rejected_refuses_unknown_codes_and_compares_as_text() -> None:
+    rejected = MediaRejected("too_long", "The video is 11 min long; the limit is 10 min.")
+    assert rejected.code == "too_long"
+    assert rejected.message.endswith("10 min.")
+    with pytest.raises(ValueError, match="bogus"):
+        MediaRejected("bogus", "x")
+
+
+def test_default_limits() -> None:
+    limits = Limits()
+    assert (limits.max_bytes, limits.max_duration_s, limits.max_fps, limits.max_streams) == (2 * 1024**3, 600, 240, 8)
+    assert (limits.max_long_side, limits.max_short_side) == (3840, 2160)
+    assert limits.probe_timeout_s == 20
+
+
+@pytest.mark.parametrize(
+    ("limits", "duration", "timeout"),
+    [(Limits(), 60.0, 300.0), (Limits(), 600.0, 2460.0), (Limits(transcode_timeout_s=5), 600.0, 5.0)],
+)
+def test_transcode_timeout_is_derived_or_given(limits: Limits, duration: float, timeout: float) -> None:
+    assert limits.transcode_timeout_for(duration) == timeout
+
+
+@pytest.mark.parametrize("changes", [{"max_bytes": 0}, {"max_fps": -1}, {"max_streams": 0}, {"transcode_timeout_s": 0}])
+def test_limits_must_be_positive(changes: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="positive"):
+        Limits(**changes)
+
+
+@pytest.mark.parametrize(
+    "renditions", [(), (Rendition(720), Rendition(720)), (Rendition(0),)], ids=["none", "twice", "zero"]
+)
+def test_spec_refuses_bad_renditions(renditions: tuple[Rendition, ...]) -> None:
+    with pytest.raises(ValueError, match="Renditions"):
+        spec(renditions=renditions)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "words"),
+    [
+        (723.0, "12 min 3 s"),
+        (600.0, "10 min"),
+        (600.4, "10 min 1 s"),
+        (60.0, "1 min"),
+        (45.0, "45 s"),
+        (2.04, "2.0 s"),
+        (1.0, "1 s"),
+        (0.4, "0.4 s"),
+    ],
+)
+def test_describe_duration(seconds: float, words: str) -> None:
+    assert ffmpeg.describe_duration(seconds) == words
+
+
+@pytest.mark.parametrize(
+    ("size", "words"),
+    [
+        (2 * 1024**3, "2 GB"),
+        (int(2.5 * 1024**3), "2.5 GB"),
+        (300 * 1024**2, "300 MB"),
+        (1500, "1.5 KB"),
+        (12, "12 bytes"),
+    ],
+)
+def test_describe_bytes(size: int, words: str) -> None:
+    assert ffmpeg.describe_bytes(size) == words

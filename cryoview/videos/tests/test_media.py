@@ -1,0 +1,184 @@
+"""Private playback: every artefact through the authorising view, Range requests, X-Accel-Redirect, the API."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from cryoview.accounts.services import token_issue
+from cryoview.videos import storage
+from cryoview.videos.enums import JobState
+from cryoview.videos.models import Video
+from cryoview.videos.pipeline import video_process
+from cryoview.videos.tests.test_pipeline import new_video
+
+ARTEFACTS = ("720.mp4", "360.mp4", "poster.jpg", "captions.en.vtt", "transcript.json")
+
+
+@pytest.fixture
+def ready_video(db, member, tmp_path, speech_wav):
+    from cryoview.videos.tests.clips import make_video, run_ffmpeg
+
+    picture = make_video(tmp_path / "p.mp4", width=1280, height=720, seconds=3, audio=False)
+    clip = tmp_path / "talk.mp4"
+    run_ffmpeg(
+        "-i",
+        str(picture),
+        "-i",
+        str(speech_wav),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(clip),
+    )
+    video = new_video(member, clip)
+    assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
+    return Video.objects.get(pk=video.pk)
+
+
+pytestmark = pytest.mark.usefixtures("clean_private_store")
+
+
+def url(video, name):
+    return f"/media/videos/{video.pk}/{name}"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("name", ARTEFACTS)
+def test_each_artefact_is_private_until_published(client, ready_video, member, other_member, moderator, name):
+    assert client.get(url(ready_video, name)).status_code == 404  # visitor
+    client.force_login(other_member)
+    assert client.get(url(ready_video, name)).status_code == 404
+    client.force_login(moderator)
+    assert client.get(url(ready_video, name)).status_code == 200
+    client.force_login(member)
+    response = client.get(url(ready_video, name))
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    client.logout()
+    Video.objects.filter(pk=ready_video.pk).update(is_published=True)
+    assert client.get(url(ready_video, name)).status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bearer_token_opens_media_and_the_api(client, ready_video, member):
+    secret = token_issue(user=member, name="app").secret
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get(url(ready_video, "poster.jpg"), **auth).status_code == 200
+    body = client.get(f"/api/v1/videos/{ready_video.pk}", **auth).json()
+    assert body["status"] == "ready" and body["progress"] == 1.0 and body["error"] is None
+    assert [r["height"] for r in body["renditions"]] == [720, 360]
+    assert body["captions"][0]["automatic"] is True
+    for item in [*body["renditions"], *body["captions"]]:
+        assert client.get(item["url"], **auth).status_code == 200
+    assert client.get(f"/api/v1/videos/{ready_video.pk}").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_range_requests_let_the_player_seek(client, ready_video, member):
+    client.force_login(member)
+    whole = b"".join(client.get(url(ready_video, "720.mp4")).streaming_content)
+    size = len(whole)
+    response = client.get(url(ready_video, "720.mp4"), HTTP_RANGE="bytes=100-199")
+    assert response.status_code == 206
+    assert response["Content-Range"] == f"bytes 100-199/{size}"
+    assert response["Accept-Ranges"] == "bytes"
+    assert b"".join(response.streaming_content) == whole[100:200]
+    tail = client.get(url(ready_video, "720.mp4"), HTTP_RANGE="bytes=-50")
+    assert b"".join(tail.streaming_content) == whole[-50:]
+    open_ended = client.get(url(ready_video, "720.mp4"), HTTP_RANGE=f"bytes={size - 10}-")
+    assert b"".join(open_ended.streaming_content) == whole[-10:]
+    assert client.get(url(ready_video, "720.mp4"), HTTP_RANGE=f"bytes={size}-").status_code == 416
+    assert client.get(url(ready_video, "720.mp4"), HTTP_RANGE="bytes=0-1,5-6").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_behind_nginx_the_file_is_handed_over(client, ready_video, member, settings):
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, media_accel_prefix="/_private/")
+    client.force_login(member)
+    response = client.get(url(ready_video, "720.mp4"))
+    assert response.status_code == 200
+    assert response["X-Accel-Redirect"] == f"/_private/{ready_video.output_dir}/720.mp4"
+    assert response.content == b""
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    "name", ["original", "manifest.json", "..%2Foriginal", "audio16k.wav", "720.mp4x", "captions.en.vtt%00"]
+)
+def test_other_names_are_404(client, ready_video, member, name):
+    client.force_login(member)
+    assert client.get(url(ready_video, name)).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_player_page_plays_renditions_with_captions_and_transcript(client, ready_video, member):
+    client.force_login(member)
+    html = client.get(f"/videos/{ready_video.pk}/").content.decode()
+    assert html.count("<source ") == 2 and '<track kind="captions"' in html
+    assert "data-seek=" in html and "nitrogen" in html.lower()
+    assert client.get(f"/videos/{ready_video.pk}/").status_code == 200
+    client.logout()
+    assert client.get(f"/videos/{ready_video.pk}/").status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_owner_edits_captions(client, ready_video, member, other_member):
+    client.force_login(member)
+    vtt = "WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nFacial cryomassage with liquid nitrogen.\n"
+    response = client.put(f"/api/v1/videos/{ready_video.pk}/captions/en", {"vtt": vtt}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["automatic"] is False
+    served = b"".join(client.get(url(ready_video, "captions.en.vtt")).streaming_content).decode()
+    assert "Facial cryomassage with liquid nitrogen." in served
+    bad = client.put(f"/api/v1/videos/{ready_video.pk}/captions/en", {"vtt": "hello"}, content_type="application/json")
+    assert bad.status_code == 422 and "WEBVTT" in bad.json()["detail"]
+    client.force_login(other_member)
+    assert (
+        client.put(
+            f"/api/v1/videos/{ready_video.pk}/captions/en", {"vtt": vtt}, content_type="application/json"
+        ).status_code
+        == 404
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_delete_through_the_api(client, ready_video, member, other_member):
+    client.force_login(other_member)
+    assert client.delete(f"/api/v1/videos/{ready_video.pk}").status_code == 404
+    client.force_login(member)
+    assert client.delete(f"/api/v1/videos/{ready_video.pk}").status_code == 204
+    assert not storage.video_dir(ready_video.pk).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_status_while_queued_shows_position_and_eta(client, member, clip, tmp_path):
+    from cryoview.videos.tests.clips import make_video
+
+    client.force_login(member)
+    first = new_video(member, clip)
+    second = new_video(member, make_video(tmp_path / "second.mp4", seconds=2))
+    body = client.get(f"/api/v1/videos/{first.pk}").json()
+    assert body["status"] == "queued" and body["stage"] == "waiting"
+    assert body["queue_position"] == 0 and body["eta_seconds"] > 0
+    later = client.get(f"/api/v1/videos/{second.pk}").json()
+    assert later["queue_position"] == 1 and later["eta_seconds"] > body["eta_seconds"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_owner_corrects_captions_on_the_player_page(client, ready_video, member):
+    client.force_login(member)
+    html = client.get(f"/videos/{ready_video.pk}/").content.decode()
+    assert "Correct the captions" in html and "WEBVTT" in html
+    vtt = "WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.500\nCryomassage with liquid nitrogen.\n"
+    response = client.post(f"/videos/{ready_video.pk}/", {"vtt": vtt})
+    assert response.status_code == 302
+    assert ready_video.captions.get().automatic is False
+    bad = client.post(f"/videos/{ready_video.pk}/", {"vtt": "00:00 --> nonsense"})
+    assert bad.status_code == 422 and "not valid WebVTT" in bad.content.decode()

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import mimetypes
+import uuid
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from cryoview.accounts.models import User
+from cryoview.api.auth import authenticate_request
+from cryoview.core.errors import ApplicationError
+from cryoview.core.ranges import ranged_file_response
+from cryoview.videos import storage
+from cryoview.videos.selectors import queue_info, video_get_for, videos_of
+from cryoview.videos.services import captions_update
+
+ARTEFACTS = {"poster.jpg", "transcript.json"}
+ARTEFACT_PREFIXES = ("captions.",)
+CONTENT_TYPES = {
+    ".mp4": "video/mp4",
+    ".jpg": "image/jpeg",
+    ".vtt": "text/vtt; charset=utf-8",
+    ".json": "application/json",
+}
+
+
+def allowed_name(name: str) -> bool:
+    if name in ARTEFACTS or (name.endswith(".mp4") and name[:-4].isdigit()):
+        return True
+    return name.startswith(ARTEFACT_PREFIXES) and name.endswith(".vtt") and "/" not in name and ".." not in name
+
+
+@require_GET
+def media(request: HttpRequest, video_id: uuid.UUID, name: str) -> HttpResponseBase:
+    """Every artefact goes through here: checked against the viewer, then streamed with Range support
+    (or handed to nginx with X-Accel-Redirect). Unknown, unpublished or someone else's: 404, same for all."""
+    user = authenticate_request(request)
+    video = video_get_for(video_id=video_id, user=user)
+    if video is None or not video.output_dir or not allowed_name(name):
+        raise Http404("No such file.")
+    path = storage.absolute(f"{video.output_dir}/{name}")
+    if not path.is_file():
+        raise Http404("No such file.")
+    content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    prefix = settings.CONFIG.media_accel_prefix
+    response: HttpResponseBase
+    if prefix:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = f"{prefix}{storage.relative(path)}"
+    else:
+        response = ranged_file_response(request, path, content_type)
+    response["Cache-Control"] = "public, max-age=86400" if video.is_published else "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
+    """The player; its owner can also correct the automatic captions here (a plain form)."""
+    user = authenticate_request(request)
+    video = video_get_for(video_id=video_id, user=user)
+    if video is None:
+        raise Http404("No such video.")
+    is_owner = user is not None and user.pk == video.owner_id
+    caption = video.captions.first() if video.status == "ready" else None
+    status = 200
+    caption_error = ""
+    if request.method == "POST" and user is not None and caption is not None:
+        try:
+            captions_update(video=video, lang=caption.lang, vtt=request.POST.get("vtt", ""), by=user)
+        except ApplicationError as error:
+            caption_error, status = error.message, 422
+        else:
+            messages.success(request, "Captions saved. They replace the automatic ones.")
+            return redirect("videos:player", video_id=video.pk)
+    caption_text = ""
+    if is_owner and caption is not None:
+        caption_text = request.POST.get("vtt") or storage.absolute(caption.path).read_text(encoding="utf-8")
+    context = {
+        "video": video,
+        "queue": queue_info(video=video),
+        "is_owner": is_owner,
+        "caption": caption,
+        "caption_text": caption_text,
+        "caption_error": caption_error,
+    }
+    return render(request, "videos/player.html", context, status=status)
+
+
+@login_required
+def upload_page(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, User)
+    return render(
+        request,
+        "videos/upload.html",
+        {
+            "videos": videos_of(user=request.user)[:20],
+            "max_bytes": settings.CONFIG.upload_max_bytes,
+            "max_minutes": settings.CONFIG.video_max_seconds // 60,
+        },
+    )
