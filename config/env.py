@@ -175,6 +175,16 @@ def parse_resolution(name: str, value: str) -> tuple[int, int]:
     return long_side, short_side
 
 
+def parse_model_dir(name: str, value: str, base_dir: Path) -> Path | None:
+    """A CTranslate2 Whisper model folder (model.bin + config.json), checked now rather than at the first video."""
+    if not value:
+        return None
+    path = parse_path(name, value, base_dir)
+    if not (path / "model.bin").is_file() or not (path / "config.json").is_file():
+        raise ConfigError(name, f"{str(path)!r} is not a CTranslate2 Whisper model folder (model.bin, config.json)")
+    return path
+
+
 def parse_accel_prefix(name: str, value: str) -> str:
     if value and not (value.startswith("/") and value.endswith("/")):
         raise ConfigError(name, f"expected an nginx location such as /_private/, got {value!r}")
@@ -337,9 +347,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         video_max_resolution=parse_resolution("CRYOVIEW_VIDEO_MAX_RESOLUTION", get("CRYOVIEW_VIDEO_MAX_RESOLUTION")),
         keep_originals=parse_bool("CRYOVIEW_KEEP_ORIGINALS", get("CRYOVIEW_KEEP_ORIGINALS")),
         captions=parse_bool("CRYOVIEW_CAPTIONS", get("CRYOVIEW_CAPTIONS")),
-        whisper_model=parse_path("CRYOVIEW_WHISPER_MODEL", get("CRYOVIEW_WHISPER_MODEL"), base_dir)
-        if get("CRYOVIEW_WHISPER_MODEL")
-        else None,
+        whisper_model=parse_model_dir("CRYOVIEW_WHISPER_MODEL", get("CRYOVIEW_WHISPER_MODEL"), base_dir),
         media_accel_prefix=parse_accel_prefix("CRYOVIEW_MEDIA_ACCEL_PREFIX", get("CRYOVIEW_MEDIA_ACCEL_PREFIX")),
         job_stale_seconds=parse_int("CRYOVIEW_JOB_STALE_SECONDS", get("CRYOVIEW_JOB_STALE_SECONDS"), minimum=10),
     )

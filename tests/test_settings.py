@@ -53,6 +53,9 @@ def test_defaults_are_the_embedded_ones():
         ),
         ({"CRYOVIEW_DATABSE_URL": "sqlite:///x"}, "CRYOVIEW_DATABSE_URL", "unknown variable"),
         ({"CRYOVIEW_MEDIA_ROOT": "a\x00b"}, "CRYOVIEW_MEDIA_ROOT", "NUL"),
+        ({"CRYOVIEW_WHISPER_MODEL": "/nonexistent/model"}, "CRYOVIEW_WHISPER_MODEL", "not a CTranslate2 Whisper"),
+        ({"CRYOVIEW_VIDEO_MAX_RESOLUTION": "4k"}, "CRYOVIEW_VIDEO_MAX_RESOLUTION", "WIDTHxHEIGHT"),
+        ({"CRYOVIEW_MEDIA_ACCEL_PREFIX": "_private"}, "CRYOVIEW_MEDIA_ACCEL_PREFIX", "nginx location"),
     ],
 )
 def test_a_bad_value_is_refused_naming_the_variable(variables, named, fragment):

@@ -7,6 +7,8 @@ SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-0123456789"  #
 DEBUG = False
 if CONFIG.test_database is not None:
     DATABASES["default"] = database_settings(CONFIG.test_database)
+    # Live-server threads must not keep connections open, or the test database cannot be dropped.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # A file, not :memory:, so that a real worker process and a live server can share the test database.
     DATABASES["default"] = database_settings(

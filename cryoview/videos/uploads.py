@@ -11,6 +11,7 @@ import binascii
 import fcntl
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -29,6 +30,7 @@ from cryoview.videos.models import Upload
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
 CHUNK = 256 * 1024
+CHECKPOINT_BYTES = 32 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 
 
@@ -145,7 +147,14 @@ def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_leng
             raise UploadConflict(f"Upload-Offset is {offset}, but the server has {upload.offset} bytes.")
         handle.seek(offset)
         handle.truncate()
-        received = _copy(stream, handle, limit=upload.length - offset, expected=content_length)
+
+        def checkpoint(done: int) -> None:
+            # A long PATCH may be cut off by a proxy or a worker timeout: keep the progress so far.
+            handle.flush()
+            os.fsync(handle.fileno())
+            Upload.objects.filter(pk=upload.pk).update(offset=offset + done)
+
+        received = _copy(stream, handle, limit=upload.length - offset, expected=content_length, checkpoint=checkpoint)
         handle.flush()
         os.fsync(handle.fileno())
         upload.offset = offset + received
@@ -155,9 +164,17 @@ def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_leng
     return PatchResult(upload=upload, received=received)
 
 
-def _copy(stream: BinaryIO, handle: BinaryIO, *, limit: int, expected: int | None) -> int:
+def _copy(
+    stream: BinaryIO,
+    handle: BinaryIO,
+    *,
+    limit: int,
+    expected: int | None,
+    checkpoint: Callable[[int], None] | None = None,
+) -> int:
     remaining = limit if expected is None else min(expected, limit)
     received = 0
+    next_checkpoint = CHECKPOINT_BYTES
     while remaining > 0:
         try:
             chunk = stream.read(min(CHUNK, remaining))
@@ -168,6 +185,9 @@ def _copy(stream: BinaryIO, handle: BinaryIO, *, limit: int, expected: int | Non
         handle.write(chunk)
         received += len(chunk)
         remaining -= len(chunk)
+        if checkpoint is not None and received >= next_checkpoint:
+            checkpoint(received)
+            next_checkpoint += CHECKPOINT_BYTES
     if expected is None and received == limit:
         # Bytes beyond Upload-Length are refused, not silently dropped.
         extra = stream.read(1)

@@ -257,3 +257,22 @@ def test_too_long_names_the_limit(client, member, clip, settings):
     assert response.json()["code"] == "too_long"
     assert "1 s" in response.json()["detail"] or "limit" in response.json()["detail"]
     assert files_left() == []
+
+
+def test_a_long_request_keeps_its_progress_as_it_goes(member, monkeypatch):
+    """If the worker is killed mid-request, the saved offset matches bytes safely on disk."""
+    from cryoview.videos import uploads
+    from cryoview.videos.uploads import upload_create
+
+    monkeypatch.setattr(uploads, "CHECKPOINT_BYTES", 1000)
+    seen: list[int] = []
+
+    class Watching(io.BytesIO):
+        def read(self, size=-1):
+            seen.append(Upload.objects.get().offset)
+            return super().read(min(size, 500))
+
+    upload = upload_create(user=member, length=5000, metadata="")
+    upload_append(upload=upload, offset=0, stream=Watching(b"x" * 5000), content_length=5000)
+    assert {1000, 2000, 3000, 4000} <= set(seen)
+    assert Upload.objects.get().offset == 5000

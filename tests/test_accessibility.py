@@ -1,0 +1,49 @@
+"""axe-core (bundled in axe-playwright-python) in Chromium: no serious or critical violations on our pages."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def violations(page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"resultTypes": ["violations"], "runOnly": ["wcag2a", "wcag2aa"]})
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/procedures/facial-cryomassage/", "/procedures/cryodestruction-of-benign-growths/check/",
+     "/accounts/login/", "/accounts/signup/"],
+)
+def test_public_pages_have_no_serious_accessibility_violations(page, live_server, guides, path):
+    page.goto(f"{live_server.url}{path}")
+    assert violations(page) == []
+
+
+def test_a_self_check_answer_is_accessible(page, live_server, guides):
+    page.goto(f"{live_server.url}/procedures/facial-cryomassage/check/")
+    page.get_by_label("Rosacea", exact=False).check()
+    page.get_by_role("button", name="Check my answers").click()
+    page.wait_for_selector("#result")
+    assert violations(page) == []
+
+
+def test_member_pages_are_accessible(page, live_server, member):
+    from cryoview.accounts.tests.factories import PASSWORD
+
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{live_server.url}/account/")
+    assert violations(page) == []
+    page.goto(f"{live_server.url}/videos/new/")
+    assert violations(page) == []
