@@ -231,7 +231,7 @@ def parse_email(name: str, value: str, base_dir: Path) -> dict[str, Any]:
     """A Django MAILERS entry (Django 6.1 replaces the EMAIL_* settings with MAILERS)."""
     parts = urlsplit(value)
     if parts.scheme == "console":
-        return {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return {"BACKEND": "cryoview.core.mail.ReadableConsoleBackend"}
     if parts.scheme == "file":
         if not parts.path:
             raise ConfigError(name, "file: needs a folder, e.g. file:///var/mail or file:var/mail")

@@ -28,7 +28,7 @@ def test_defaults_are_the_embedded_ones():
     assert config.worker_mode == "db"
     assert config.debug is False
     assert config.allowed_hosts == ["127.0.0.1", "localhost"]
-    assert config.email["BACKEND"].endswith("console.EmailBackend")
+    assert config.email["BACKEND"] == "cryoview.core.mail.ReadableConsoleBackend"
 
 
 @pytest.mark.parametrize(
@@ -155,3 +155,17 @@ def test_production_passes_check_deploy_without_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_console_mailer_prints_links_whole():
+    import io
+
+    from django.core.mail import EmailMessage
+
+    from cryoview.core.mail import ReadableConsoleBackend
+
+    link = "http://127.0.0.1:8000/accounts/confirm-email/MQ:1xVxWr:vADsnTHVlX8biRxJlxGyYQgYrg5hARB_-IgTjfj3Zts/"
+    stream = io.StringIO()
+    backend = ReadableConsoleBackend(stream=stream, alias="default")
+    backend.send_messages([EmailMessage("Confirm", f"To confirm this is correct, go to {link}", to=["a@b.org"])])
+    assert link in stream.getvalue()
