@@ -20,8 +20,13 @@ def violations(page) -> list[str]:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/procedures/facial-cryomassage/", "/procedures/cryodestruction-of-benign-growths/check/",
-     "/accounts/login/", "/accounts/signup/"],
+    [
+        "/",
+        "/procedures/facial-cryomassage/",
+        "/procedures/cryodestruction-of-benign-growths/check/",
+        "/accounts/login/",
+        "/accounts/signup/",
+    ],
 )
 def test_public_pages_have_no_serious_accessibility_violations(page, live_server, guides, path):
     page.goto(f"{live_server.url}{path}")

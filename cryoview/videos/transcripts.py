@@ -69,17 +69,47 @@ def transcribe(
         return TranscriptResult(lang="en", segments=(), model_name=path.name)
     model = load_model(str(path))
     pieces, info = model.transcribe(
-        audio, beam_size=1, vad_filter=True, initial_prompt=VOCABULARY_PROMPT, condition_on_previous_text=False
+        audio,
+        beam_size=1,
+        vad_filter=True,
+        initial_prompt=VOCABULARY_PROMPT,
+        condition_on_previous_text=False,
+        word_timestamps=True,
     )
-    segments = []
+    segments: list[Segment] = []
     for piece in pieces:  # a generator: the work happens while we iterate
-        text = piece.text.strip()
-        if text:
-            segments.append(Segment(round(piece.start, 2), round(piece.end, 2), text))
+        words = [(w.start, w.end, w.word) for w in (piece.words or [])]
+        segments.extend(cues_from_words(words) if words else [Segment(piece.start, piece.end, piece.text.strip())])
         if on_progress and duration:
             on_progress(min(1.0, piece.end / duration))
+    segments = [s for s in segments if s.text]
     lang = getattr(info, "language", None) or "en"
     return TranscriptResult(lang=lang, segments=tuple(segments), model_name=f"{path.parent.name}/{path.name}")
+
+
+MAX_CUE_SECONDS = 6.0
+MAX_CUE_CHARS = 84
+
+
+def cues_from_words(words: list[tuple[float, float, str]]) -> list[Segment]:
+    """Whisper segments can run 30 s; captions read best as short cues, broken at sentence ends."""
+    cues: list[Segment] = []
+    start: float | None = None
+    text = ""
+    end = 0.0
+    for word_start, word_end, word in words:
+        if start is None:
+            start = word_start
+        text += word
+        end = word_end
+        long_enough = end - start >= MAX_CUE_SECONDS or len(text) >= MAX_CUE_CHARS
+        sentence_end = word.rstrip().endswith((".", "?", "!")) and end - start >= 1.5
+        if long_enough or sentence_end:
+            cues.append(Segment(round(start, 2), round(end, 2), text.strip()))
+            start, text = None, ""
+    if start is not None and text.strip():
+        cues.append(Segment(round(start, 2), round(end, 2), text.strip()))
+    return cues
 
 
 def vtt_timestamp(seconds: float) -> str:

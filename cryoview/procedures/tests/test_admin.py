@@ -12,16 +12,32 @@ pytestmark = pytest.mark.django_db
 def claim_form(claim: Claim, **changes) -> dict[str, str]:
     citations = list(claim.citations.all())
     data = {
-        "procedure": str(claim.procedure_id), "section": claim.section, "code": claim.code, "text": claim.text,
-        "evidence": claim.evidence, "condition": str(claim.condition_id or ""), "area": claim.area,
-        "goal": claim.goal, "trigger": claim.trigger, "specialist": claim.specialist, "position": str(claim.position),
-        "citations-TOTAL_FORMS": str(len(citations)), "citations-INITIAL_FORMS": str(len(citations)),
-        "citations-MIN_NUM_FORMS": "0", "citations-MAX_NUM_FORMS": "1000",
+        "procedure": str(claim.procedure_id),
+        "section": claim.section,
+        "code": claim.code,
+        "text": claim.text,
+        "evidence": claim.evidence,
+        "condition": str(claim.condition_id or ""),
+        "area": claim.area,
+        "goal": claim.goal,
+        "trigger": claim.trigger,
+        "specialist": claim.specialist,
+        "position": str(claim.position),
+        "citations-TOTAL_FORMS": str(len(citations)),
+        "citations-INITIAL_FORMS": str(len(citations)),
+        "citations-MIN_NUM_FORMS": "0",
+        "citations-MAX_NUM_FORMS": "1000",
     }
     for index, citation in enumerate(citations):
-        data.update({f"citations-{index}-id": str(citation.pk), f"citations-{index}-claim": str(claim.pk),
-                     f"citations-{index}-source": str(citation.source_id), f"citations-{index}-quote": citation.quote,
-                     f"citations-{index}-position": str(citation.position)})
+        data.update(
+            {
+                f"citations-{index}-id": str(citation.pk),
+                f"citations-{index}-claim": str(claim.pk),
+                f"citations-{index}-source": str(citation.source_id),
+                f"citations-{index}-quote": citation.quote,
+                f"citations-{index}-position": str(citation.position),
+            }
+        )
     data.update(changes)
     return data
 
@@ -30,8 +46,10 @@ def test_an_editor_edits_a_claim_and_a_revision_records_it(client, guides, edito
     claim = Claim.objects.get(procedure__slug="facial-cryomassage", code="eyes-closed")
     before = ProcedureRevision.objects.filter(procedure=claim.procedure).count()
     client.force_login(editor)
-    response = client.post(f"/admin/procedures/claim/{claim.pk}/change/",
-                           claim_form(claim, text="Keep your eyes firmly closed while the area around them is treated."))
+    response = client.post(
+        f"/admin/procedures/claim/{claim.pk}/change/",
+        claim_form(claim, text="Keep your eyes firmly closed while the area is treated."),
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     claim.refresh_from_db()
     assert claim.text.startswith("Keep your eyes firmly closed")
@@ -60,7 +78,6 @@ def test_members_do_not_reach_the_admin(client, guides, member):
 
 def test_a_reimport_keeps_admin_edits_when_the_file_did_not_change(client, guides, editor):
     from conftest import CONTENT_DIR
-
     from cryoview.procedures.importer import guides_import
 
     claim = Claim.objects.get(procedure__slug="facial-cryomassage", code="eyes-closed")

@@ -242,3 +242,44 @@ def test_the_management_command_reports_problems(db, content, capsys):
     call_command("import_guides", folder=CONTENT)
     call_command("import_guides", folder=CONTENT)
     assert "nothing changed" in capsys.readouterr().out
+
+
+# Every fact of the source article, as words that must appear in some claim's text or quote of the right guide.
+ARTICLE_FACTS = [
+    ("facial-cryomassage", "pink"),
+    ("facial-cryomassage", "massage lines"),
+    ("facial-cryomassage", "evaporate"),
+    ("facial-cryomassage", "reed"),
+    ("facial-cryomassage", "amino acids"),
+    ("facial-cryomassage", "exfoliat"),
+    ("facial-cryomassage", "expensive"),
+    ("facial-cryomassage", "15\u201320"),
+    ("facial-cryomassage", "elasticity"),
+    ("facial-cryomassage", "deep wrinkles"),
+    ("facial-cryomassage", "plastic surgeons"),
+    ("facial-cryomassage", "microcomedones"),
+    ("facial-cryomassage", "five minutes"),
+    ("facial-cryomassage", "hyperpigmentation"),
+    ("facial-cryomassage", "at home"),
+    ("facial-cryomassage", "blister"),
+    ("facial-cryomassage", "tissue"),
+    ("facial-cryomassage", "closed"),
+    ("cryodestruction-of-benign-growths", "warts"),
+    ("cryodestruction-of-benign-growths", "crust"),
+    ("cryodestruction-of-benign-growths", "oncologist"),
+    ("cryodestruction-of-benign-growths", "hormonal"),
+    ("cryodestruction-of-benign-growths", "higher medical education"),
+    ("cryodestruction-of-benign-growths", "not malignant"),
+    ("cryoelectrophoresis", "without injections"),
+    ("cryoelectrophoresis", "thirty"),
+]
+
+
+@pytest.mark.parametrize(("slug", "words"), ARTICLE_FACTS)
+def test_every_fact_of_the_article_is_a_claim(db, slug, words):
+    guides_import(folder=CONTENT)
+    texts = [
+        f"{claim.text} {' '.join(c.quote for c in claim.citations.all())}".lower()
+        for claim in Claim.objects.filter(procedure__slug=slug).prefetch_related("citations")
+    ]
+    assert any(words.lower() in text for text in texts), f"{words!r} is missing from {slug}"

@@ -228,9 +228,10 @@ def test_plan_scales_by_the_short_side_and_never_up(
         assert video.width <= max(width, 2) and video.height <= max(height, 2)
         assert (video.width >= video.height) == (width >= height), "orientation kept"
         assert video.path.parent == OUT
-    assert ffmpeg.build_filter_graph(probe_result(width=width, height=height), plan).endswith(
-        f"scale=w={poster[0]}:h={poster[1]},setsar=1[poster]"
-    )
+    # The poster comes from the largest rendition's frames, so it has that rendition's size.
+    graph = ffmpeg.build_filter_graph(probe_result(width=width, height=height), plan)
+    assert graph.startswith(f"[0:0]scale=w={poster[0]}:h={poster[1]},")
+    assert graph.endswith("[p]trim=start=1:duration=1,setpts=PTS-STARTPTS[poster]")
 
 
 @pytest.mark.parametrize(
@@ -288,45 +289,40 @@ def test_outputs_have_fixed_names_in_the_given_folder(
 
 GRAPH_CASES = [
     (
-        "landscape 1920x1080",
+        "landscape 1920x1080: 360p is scaled from the 720p frames, the poster taken from them",
         probe_result(),
-        "[0:0]split=3[s0][s1][s2];"
-        "[s0]scale=w=1280:h=720,setsar=1,format=yuv420p[v0];"
-        "[s1]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
-        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=1280:h=720,setsar=1[poster]",
+        "[0:0]scale=w=1280:h=720,setsar=1,format=yuv420p,split=3[v0][c0][p];"
+        "[c0]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
+        "[p]trim=start=1:duration=1,setpts=PTS-STARTPTS[poster]",
     ),
     (
         "vertical 1080x1920",
         probe_result(width=1080, height=1920),
-        "[0:0]split=3[s0][s1][s2];"
-        "[s0]scale=w=720:h=1280,setsar=1,format=yuv420p[v0];"
-        "[s1]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
-        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=720:h=1280,setsar=1[poster]",
+        "[0:0]scale=w=720:h=1280,setsar=1,format=yuv420p,split=3[v0][c0][p];"
+        "[c0]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
+        "[p]trim=start=1:duration=1,setpts=PTS-STARTPTS[poster]",
     ),
     (
         # ffprobe said 1920x1080 coded + rotation 90 -> display 1080x1920; ffmpeg autorotates before the
         # graph, so the graph is the vertical one and adds no transpose of its own.
         "rotated phone video",
         probe_result(width=1080, height=1920, rotation=90),
-        "[0:0]split=3[s0][s1][s2];"
-        "[s0]scale=w=720:h=1280,setsar=1,format=yuv420p[v0];"
-        "[s1]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
-        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=720:h=1280,setsar=1[poster]",
+        "[0:0]scale=w=720:h=1280,setsar=1,format=yuv420p,split=3[v0][c0][p];"
+        "[c0]scale=w=360:h=640,setsar=1,format=yuv420p[v1];"
+        "[p]trim=start=1:duration=1,setpts=PTS-STARTPTS[poster]",
     ),
     (
         "small 320x240, short clip",
         probe_result(width=320, height=240, duration=1.5),
-        "[0:0]split=2[s0][s1];"
-        "[s0]scale=w=320:h=240,setsar=1,format=yuv420p[v0];"
-        "[s1]trim=start=0.75,setpts=PTS-STARTPTS,scale=w=320:h=240,setsar=1[poster]",
+        "[0:0]scale=w=320:h=240,setsar=1,format=yuv420p,split=2[v0][p];"
+        "[p]trim=start=0.75:duration=1,setpts=PTS-STARTPTS[poster]",
     ),
     (
-        "240 fps slow motion is capped at 60 once, before the split",
+        "240 fps slow motion is capped at 60 once, before any scaling",
         probe_result(fps=240.0, video_stream_index=2, audio_stream_index=0),
-        "[0:2]fps=60,split=3[s0][s1][s2];"
-        "[s0]scale=w=1280:h=720,setsar=1,format=yuv420p[v0];"
-        "[s1]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
-        "[s2]trim=start=1,setpts=PTS-STARTPTS,scale=w=1280:h=720,setsar=1[poster]",
+        "[0:2]fps=60,scale=w=1280:h=720,setsar=1,format=yuv420p,split=3[v0][c0][p];"
+        "[c0]scale=w=640:h=360,setsar=1,format=yuv420p[v1];"
+        "[p]trim=start=1:duration=1,setpts=PTS-STARTPTS[poster]",
     ),
 ]
 

@@ -182,3 +182,13 @@ def test_owner_corrects_captions_on_the_player_page(client, ready_video, member)
     assert ready_video.captions.get().automatic is False
     bad = client.post(f"/videos/{ready_video.pk}/", {"vtt": "00:00 --> nonsense"})
     assert bad.status_code == 422 and "not valid WebVTT" in bad.content.decode()
+
+
+def test_long_speech_becomes_short_caption_cues():
+    from cryoview.videos.transcripts import MAX_CUE_CHARS, MAX_CUE_SECONDS, cues_from_words
+
+    words = [(i * 0.4, i * 0.4 + 0.3, f" word{i}" + ("." if i % 9 == 8 else "")) for i in range(60)]
+    cues = cues_from_words(words)
+    assert len(cues) > 5
+    assert all(c.end - c.start <= MAX_CUE_SECONDS + 0.4 and len(c.text) <= MAX_CUE_CHARS + 10 for c in cues)
+    assert " ".join(c.text for c in cues).split() == [w.strip() for _, _, w in words]
