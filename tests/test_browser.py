@@ -76,26 +76,9 @@ def test_upload_a_clip_wait_until_ready_and_play_it_with_captions(
     page, live_server, member, tmp_path, worker_factory, speech_wav
 ):
     from cryoview.accounts.tests.factories import PASSWORD
-    from cryoview.videos.tests.clips import make_video, run_ffmpeg
+    from cryoview.videos.tests.clips import make_speaking_video
 
-    picture = make_video(tmp_path / "picture.mp4", width=360, height=640, seconds=4, audio=False)
-    clip = tmp_path / "my-review.mp4"
-    run_ffmpeg(
-        "-i",
-        str(picture),
-        "-i",
-        str(speech_wav),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(clip),
-    )
+    clip = make_speaking_video(tmp_path / "my-review.mp4", speech_wav, width=360, height=640, seconds=4)
     worker_factory()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Email").fill(member.email)

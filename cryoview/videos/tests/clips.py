@@ -59,6 +59,31 @@ def make_video(
     return path
 
 
+def make_speaking_video(path: Path, speech_wav: Path, *, width: int, height: int, seconds: float) -> Path:
+    """A test picture with real speech on it (for captions): the picture from make_video, the voice muxed in."""
+    picture = make_video(
+        path.with_name(f"picture-{path.name}"), width=width, height=height, seconds=seconds, audio=False
+    )
+    run_ffmpeg(
+        "-i",
+        str(picture),
+        "-i",
+        str(speech_wav),
+        "-map",
+        "0:v",
+        "-map",
+        "1:a",
+        "-c:v",
+        "copy",
+        "-c:a",
+        "aac",
+        "-shortest",
+        str(path),
+    )
+    picture.unlink()
+    return path
+
+
 def _codecs(suffix: str, audio: bool) -> list[str]:
     if suffix == ".webm":
         video = ["-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8", "-b:v", "200k"]

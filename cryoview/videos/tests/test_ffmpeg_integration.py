@@ -30,12 +30,6 @@ QUICK = Limits(probe_timeout_s=10, check_timeout_s=10)
 ROOT = Path(__file__).resolve().parents[3]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> None:
-    """Overrides the root conftest's autouse cache clearing: the cache is a database cache, and these
-    tests touch neither (they must run without a database)."""
-
-
 class Clips:
     """Clips shared by the module; each made once, lazily."""
 

@@ -18,32 +18,12 @@ ARTEFACTS = ("720.mp4", "360.mp4", "poster.jpg", "captions.en.vtt", "transcript.
 
 @pytest.fixture
 def ready_video(db, member, tmp_path, speech_wav):
-    from cryoview.videos.tests.clips import make_video, run_ffmpeg
+    from cryoview.videos.tests.clips import make_speaking_video
 
-    picture = make_video(tmp_path / "p.mp4", width=1280, height=720, seconds=3, audio=False)
-    clip = tmp_path / "talk.mp4"
-    run_ffmpeg(
-        "-i",
-        str(picture),
-        "-i",
-        str(speech_wav),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:a",
-        "aac",
-        "-shortest",
-        str(clip),
-    )
+    clip = make_speaking_video(tmp_path / "talk.mp4", speech_wav, width=1280, height=720, seconds=3)
     video = new_video(member, clip)
     assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
     return Video.objects.get(pk=video.pk)
-
-
-pytestmark = pytest.mark.usefixtures("clean_private_store")
 
 
 def url(video, name):
