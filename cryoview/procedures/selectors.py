@@ -3,10 +3,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from cryoview.procedures.enums import ClaimSection
-from cryoview.procedures.models import Claim, ClaimSource, Condition, Conflict, Procedure, Source
+from cryoview.procedures.models import (
+    Claim,
+    ClaimSource,
+    Condition,
+    Conflict,
+    Procedure,
+    ProcedureRevision,
+    Source,
+)
 
 SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
@@ -64,6 +72,15 @@ def _claims_prefetch() -> Prefetch[str]:
         .prefetch_related(Prefetch("citations", queryset=ClaimSource.objects.select_related("source")))
         .order_by("position"),
     )
+
+
+def procedure_get_for_page(*, slug: str) -> Procedure | None:
+    """The published procedure's own fields plus `revision_hash`, the hash of its latest revision: the page
+    caches its rendered body under that hash, so any import or admin edit shows at once."""
+    if not SLUG.fullmatch(slug):
+        return None
+    latest = ProcedureRevision.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("content_hash")
+    return Procedure.objects.filter(slug=slug, is_published=True).annotate(revision_hash=Subquery(latest[:1])).first()
 
 
 def procedure_get_published(*, slug: str) -> Procedure | None:

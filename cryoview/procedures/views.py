@@ -2,8 +2,15 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.functional import SimpleLazyObject
 
-from cryoview.procedures.selectors import guide_build, procedure_get_published, procedure_list_published
+from cryoview.procedures.selectors import (
+    Guide,
+    guide_build,
+    procedure_get_for_page,
+    procedure_get_published,
+    procedure_list_published,
+)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -11,8 +18,16 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
-    procedure = procedure_get_published(slug=slug)
+    procedure = procedure_get_for_page(slug=slug)
     if procedure is None:
         raise Http404("No guide with this address.")
-    guide = guide_build(procedure=procedure)
+
+    def build() -> Guide:
+        full = procedure_get_published(slug=slug)
+        if full is None:  # unpublished between the two queries
+            raise Http404("No guide with this address.")
+        return guide_build(procedure=full)
+
+    # Built only when the template's cached fragment for this revision is missing.
+    guide = SimpleLazyObject(build)
     return render(request, "procedures/detail.html", {"guide": guide, "procedure": procedure})

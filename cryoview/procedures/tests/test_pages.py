@@ -95,6 +95,9 @@ def add_claims(procedure: Procedure, count: int) -> None:
 
 
 def count_queries(client, url: str) -> int:
+    from django.core.cache import cache
+
+    cache.clear()  # measure a full render, not the cached guide body
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
@@ -123,3 +126,19 @@ def test_list_query_count_does_not_grow_with_the_number_of_guides(client, guides
             reviewed_on="2026-11-24",
         )
     assert count_queries(client, url) == few
+
+
+def test_the_guide_body_is_cached_per_revision(client, guides):
+    from cryoview.procedures.enums import RevisionOrigin
+    from cryoview.procedures.services import procedure_record_revision
+
+    url = "/procedures/facial-cryomassage/"
+    first = count_queries(client, url)
+    with CaptureQueriesContext(connection) as cached:
+        assert client.get(url).status_code == 200
+    assert len(cached) < first
+    procedure = Procedure.objects.get(slug="facial-cryomassage")
+    procedure.claims.filter(code="eyes-closed").update(text="Keep both eyes shut while the area is treated.")
+    assert "Keep both eyes shut" not in client.get(url).content.decode(), "no revision yet, so the cache stands"
+    procedure_record_revision(procedure=procedure, origin=RevisionOrigin.ADMIN)
+    assert "Keep both eyes shut" in client.get(url).content.decode()
