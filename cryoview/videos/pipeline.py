@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 from collections.abc import Callable
@@ -36,6 +37,10 @@ class Cancelled(Exception):
     """The video was deleted while we worked on it."""
 
 
+class Superseded(Exception):
+    """The sweeper gave our job to another worker (we looked dead): stop, and leave the files to it."""
+
+
 @dataclass
 class StageTimer:
     timings: dict[str, float]
@@ -51,9 +56,10 @@ class StageTimer:
 class Reporter:
     """Writes stage, progress and the job heartbeat, at most twice a second; notices deletion."""
 
-    def __init__(self, video_id: uuid.UUID, job_id: int) -> None:
+    def __init__(self, video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
         self.video_id = video_id
         self.job_id = job_id
+        self.worker_id = worker_id
         self.last = 0.0
 
     def stage(self, stage: VideoStage) -> None:
@@ -74,20 +80,25 @@ class Reporter:
             fields.update(stage=stage, status=VideoStatus.PROCESSING)
         if not Video.objects.filter(pk=self.video_id).update(**fields):
             raise Cancelled
-        VideoJob.objects.filter(pk=self.job_id).update(heartbeat_at=timezone.now())
+        mine = VideoJob.objects.filter(pk=self.job_id, worker_id=self.worker_id, state=JobState.RUNNING)
+        if not mine.update(heartbeat_at=timezone.now()):
+            raise Superseded
 
 
 def _claim(job_id: int, worker_id: str) -> VideoJob | None:
     with transaction.atomic():
-        job = VideoJob.objects.select_related("video").filter(pk=job_id).first()
+        job = VideoJob.objects.select_for_update().select_related("video").filter(pk=job_id).first()
         if job is None or job.state in (JobState.SUCCEEDED, JobState.FAILED):
             return None
         now = timezone.now()
+        stale = timedelta(seconds=settings.CONFIG.job_stale_seconds)
+        if job.state == JobState.RUNNING and job.heartbeat_at and now - job.heartbeat_at < stale:
+            return None  # a duplicate delivery while a live worker has it
         job.state = JobState.RUNNING
         job.attempts += 1
         job.started_at = job.started_at or now
         job.heartbeat_at = now
-        job.worker_id = worker_id[:64]
+        job.worker_id = worker_id
         job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "worker_id"])
     return job
 
@@ -97,21 +108,24 @@ def video_process(*, job_id: int, worker_id: str = "", timings: dict[str, float]
 
     Returns the job's final state for this run.
     """
+    worker_id = (worker_id or f"pid-{os.getpid()}")[:64]
     job = _claim(job_id, worker_id)
     if job is None:
         return "skipped"
     video = job.video
-    reporter = Reporter(video.pk, job.pk)
+    reporter = Reporter(video.pk, job.pk, worker_id)
     timer = StageTimer(timings if timings is not None else {})
     try:
         out = storage.out_dir(video.pk)
         if not (out / storage.MANIFEST).exists():
             _produce(video, job, reporter, timer)
         reporter.stage(VideoStage.PUBLISH)
-        timer.run("publish", lambda: _record(video.pk, job.pk))
+        timer.run("publish", lambda: _record(video.pk, job.pk, worker_id))
     except Cancelled:
         storage.remove_tree(storage.video_dir(video.pk))
         return "cancelled"
+    except Superseded:
+        return "superseded"
     except MediaRejected as rejected:
         _fail(job.pk, video.pk, str(rejected.code), rejected.message)
         return JobState.FAILED
@@ -173,13 +187,15 @@ def _produce(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer)
     storage.remove_tree(work.parent)
 
 
-def _record(video_id: uuid.UUID, job_id: int) -> None:
+def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
     out = storage.out_dir(video_id)
     manifest = json.loads((out / storage.MANIFEST).read_text(encoding="utf-8"))
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None:
             raise Cancelled
+        if not VideoJob.objects.filter(pk=job_id, worker_id=worker_id, state=JobState.RUNNING).exists():
+            raise Superseded
         video.renditions.all().delete()
         video.captions.all().delete()
         Transcript.objects.filter(video=video).delete()

@@ -13,7 +13,7 @@ from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
-from cryoview.videos.ffmpeg import Limits, MediaRejected, probe
+from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
 from cryoview.videos.models import Caption, Upload, Video, VideoJob
 from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt
 from cryoview.videos.uploads import private_path, upload_delete
@@ -70,6 +70,12 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
     except MediaRejected as rejected:
         upload_delete(upload=upload)
         raise ApplicationError(rejected.message, status=422, code=str(rejected.code)) from None
+    except MediaToolError:
+        # Our side failed, or a simultaneous request already took the file: nothing is deleted, and
+        # asking again returns the video that request created.
+        raise ApplicationError(
+            "The file could not be checked just now; try again in a moment.", status=409, code="busy"
+        ) from None
     video_id = uuid.uuid4()
     target = storage.original_path(video_id)
     target.parent.mkdir(parents=True, exist_ok=True)

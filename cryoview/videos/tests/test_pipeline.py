@@ -6,9 +6,11 @@ import dataclasses
 import json
 import subprocess
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStatus
@@ -104,7 +106,10 @@ def test_running_the_same_job_twice_leaves_one_set_of_outputs(member, clip):
     video_process(job_id=video.job.pk)
     first = outputs(video)
     assert video_process(job_id=video.job.pk) == "skipped"
-    VideoJob.objects.filter(pk=video.job.pk).update(state=JobState.RUNNING)  # as if the worker died after the files
+    # As if a worker died after writing the files: its job is still "running", its heartbeat long stopped.
+    VideoJob.objects.filter(pk=video.job.pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now() - timedelta(hours=1)
+    )
     timings: dict[str, float] = {}
     assert video_process(job_id=video.job.pk, timings=timings) == JobState.SUCCEEDED
     assert "transcode" not in timings, "a re-run only records what is already in place"
@@ -213,3 +218,26 @@ def test_a_video_deleted_during_processing_leaves_no_outputs(member, tmp_path, w
     time.sleep(1)
     assert not storage.video_dir(video.pk).exists(), worker.output()
     assert Rendition.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_duplicate_delivery_does_not_run_a_job_a_live_worker_holds(member, clip):
+    video = new_video(member, clip)
+    VideoJob.objects.filter(pk=video.job.pk).update(
+        state=JobState.RUNNING, heartbeat_at=timezone.now(), worker_id="alive"
+    )
+    assert video_process(job_id=video.job.pk, worker_id="second") == "skipped"
+    assert VideoJob.objects.get(pk=video.job.pk).worker_id == "alive"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_whose_job_was_swept_stops_and_leaves_the_files(member, clip):
+    from cryoview.videos.pipeline import Reporter, Superseded, _claim
+    from cryoview.videos.services import jobs_sweep
+
+    video = new_video(member, clip)
+    job = _claim(video.job.pk, "slow-worker")
+    VideoJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    assert jobs_sweep() == 1
+    with pytest.raises(Superseded):
+        Reporter(video.pk, job.pk, "slow-worker").write(progress=0.5, force=True)

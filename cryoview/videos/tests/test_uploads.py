@@ -276,3 +276,12 @@ def test_a_long_request_keeps_its_progress_as_it_goes(member, monkeypatch):
     upload_append(upload=upload, offset=0, stream=Watching(b"x" * 5000), content_length=5000)
     assert {1000, 2000, 3000, 4000} <= set(seen)
     assert Upload.objects.get().offset == 5000
+
+
+def test_a_file_taken_by_a_simultaneous_request_is_a_409_not_a_500(client, member, clip):
+    client.force_login(member)
+    upload_id = upload_file(client, clip)
+    private_path(Upload.objects.get(pk=upload_id).storage_name).unlink()  # as if the other request moved it
+    response = client.post("/api/v1/videos", {"upload_id": upload_id}, content_type="application/json")
+    assert response.status_code == 409 and response.json()["code"] == "busy"
+    assert Video.objects.count() == 0
