@@ -259,20 +259,18 @@ def _referral_reasons(rules: ProcedureRules, answers: Answers) -> list[Reason]:
     ]
 
 
+def _claimed_reason(code: str, kind: Kind, verdict: Verdict, message: str, claim: RuleClaim | None) -> Reason:
+    """A reason resting on one optional claim of the guide: its source and code come with it."""
+    return Reason(code, kind, verdict, message, claim.source_label if claim else "", (claim.code,) if claim else ())
+
+
 def _qualification_reasons(rules: ProcedureRules, answers: Answers) -> list[Reason]:
     if answers.setting != Setting.HOME or rules.home_use_allowed:
         return []
     claim = rules.practitioner_claim
     text = claim.text if claim else f"Only {rules.practitioner_label.lower()} may perform it."
     return [
-        Reason(
-            "qualification:home",
-            Kind.QUALIFICATION,
-            Verdict.NO_GO,
-            f"Never do it at home. {text}",
-            claim.source_label if claim else "",
-            (claim.code,) if claim else (),
-        )
+        _claimed_reason("qualification:home", Kind.QUALIFICATION, Verdict.NO_GO, f"Never do it at home. {text}", claim)
     ]
 
 
@@ -281,16 +279,8 @@ def _season_reasons(rules: ProcedureRules, season: str) -> list[Reason]:
         return []
     claim = rules.season_claim
     text = claim.text if claim else f"The guide advises against it in {season}."
-    return [
-        Reason(
-            f"season:{season}",
-            Kind.SEASON,
-            Verdict.CAUTION,
-            f"The date you chose falls in {season} where you are. {text}",
-            claim.source_label if claim else "",
-            (claim.code,) if claim else (),
-        )
-    ]
+    message = f"The date you chose falls in {season} where you are. {text}"
+    return [_claimed_reason(f"season:{season}", Kind.SEASON, Verdict.CAUTION, message, claim)]
 
 
 def _area_reasons(rules: ProcedureRules, answers: Answers) -> list[Reason]:

@@ -59,8 +59,11 @@ def make_video(
     return path
 
 
-def make_speaking_video(path: Path, speech_wav: Path, *, width: int, height: int, seconds: float) -> Path:
-    """A test picture with real speech on it (for captions): the picture from make_video, the voice muxed in."""
+def make_speaking_video(
+    path: Path, speech_wav: Path, *, width: int, height: int, seconds: float, tags: Mapping[str, str] | None = None
+) -> Path:
+    """A test picture with real speech on it (for captions): the picture from make_video, the voice muxed in.
+    `tags` become container tags written the way an iPhone writes them (`mdta` keys)."""
     picture = make_video(
         path.with_name(f"picture-{path.name}"), width=width, height=height, seconds=seconds, audio=False
     )
@@ -78,6 +81,8 @@ def make_speaking_video(path: Path, speech_wav: Path, *, width: int, height: int
         "-c:a",
         "aac",
         "-shortest",
+        *(["-movflags", "use_metadata_tags"] if tags else []),
+        *[arg for key, value in (tags or {}).items() for arg in ("-metadata", f"{key}={value}")],
         str(path),
     )
     picture.unlink()

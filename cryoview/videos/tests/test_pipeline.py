@@ -18,7 +18,7 @@ from cryoview.videos.ffmpeg import MediaToolError
 from cryoview.videos.models import Rendition, Video, VideoJob
 from cryoview.videos.pipeline import video_process
 from cryoview.videos.services import video_create_from_upload, video_delete
-from cryoview.videos.tests.clips import IPHONE_TAGS, all_tags, ffprobe_json, make_video, run_ffmpeg
+from cryoview.videos.tests.clips import IPHONE_TAGS, all_tags, ffprobe_json, make_speaking_video, make_video
 from cryoview.videos.tests.conftest import wait_for
 from cryoview.videos.uploads import private_path, upload_create
 
@@ -43,27 +43,8 @@ def outputs(video: Video) -> list[str]:
 
 @pytest.fixture
 def iphone_clip(tmp_path: Path, speech_wav: Path) -> Path:
-    picture = make_video(tmp_path / "picture.mov", width=360, height=640, seconds=3, audio=False, rotate=None)
-    path = tmp_path / "IMG_0001.mov"
-    tags = [arg for key, value in IPHONE_TAGS.items() for arg in ("-metadata", f"{key}={value}")]
-    run_ffmpeg(
-        "-i",
-        str(picture),
-        "-i",
-        str(speech_wav),
-        "-map",
-        "0:v",
-        "-map",
-        "1:a",
-        "-c:v",
-        "copy",
-        "-c:a",
-        "aac",
-        "-shortest",
-        "-movflags",
-        "use_metadata_tags",
-        *tags,
-        str(path),
+    path = make_speaking_video(
+        tmp_path / "IMG_0001.mov", speech_wav, width=360, height=640, seconds=3, tags=IPHONE_TAGS
     )
     assert "Apple" in json.dumps(all_tags(ffprobe_json(path)))
     return path
