@@ -75,6 +75,7 @@ VARIABLES: tuple[Variable, ...] = (
         "console:, file:///path/to/folder or smtp://user:pass@host:587?tls=true",
     ),
     Variable("CRYOVIEW_DEFAULT_FROM_EMAIL", "str", "Cryoview <no-reply@localhost>", "sender of e-mails"),
+    Variable("CRYOVIEW_SITE_URL", "str", "http://127.0.0.1:8000", "the public address, for links in e-mails"),
     Variable("CRYOVIEW_BIND", "str", "127.0.0.1:8000", "address the web server of `make run` listens on"),
     Variable("CRYOVIEW_WEB_WORKERS", "int", "2", "gunicorn worker processes in `make run`"),
     Variable("CRYOVIEW_LOG_LEVEL", "choice", "INFO", "DEBUG, INFO, WARNING or ERROR"),
@@ -109,6 +110,14 @@ VARIABLES: tuple[Variable, ...] = (
         "behind nginx: internal location for X-Accel-Redirect (e.g. /_private/); empty: Django streams",
     ),
     Variable("CRYOVIEW_JOB_STALE_SECONDS", "int", "120", "a processing job silent this long is re-queued"),
+    Variable(
+        "CRYOVIEW_REPORTS_HIDE_THRESHOLD",
+        "int",
+        "3",
+        "a published review is hidden after this many reports, until a moderator decides",
+    ),
+    Variable("CRYOVIEW_REPORTS_PER_HOUR", "int", "10", "reports one person (account or IP address) may send per hour"),
+    Variable("CRYOVIEW_REVIEWS_PER_DAY", "int", "5", "reviews and follow-ups one member may submit per day"),
 )
 BY_NAME = {v.name: v for v in VARIABLES}
 CHOICES = {
@@ -265,6 +274,13 @@ def parse_email(name: str, value: str, base_dir: Path) -> dict[str, Any]:
     raise ConfigError(name, f"unsupported scheme {parts.scheme!r}; use console:, file:// or smtp://")
 
 
+def parse_site_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(name, f"{value!r} must be an origin such as https://cryoview.example.org")
+    return value.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Config:
     environment: str
@@ -283,6 +299,7 @@ class Config:
     worker_stale_seconds: int
     email: dict[str, Any]
     default_from_email: str
+    site_url: str
     bind: str
     web_workers: int
     log_level: str
@@ -297,6 +314,9 @@ class Config:
     whisper_model: Path | None
     media_accel_prefix: str
     job_stale_seconds: int
+    reports_hide_threshold: int
+    reports_per_hour: int
+    reviews_per_day: int
 
 
 def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
@@ -336,6 +356,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         ),
         email=parse_email("CRYOVIEW_EMAIL_URL", get("CRYOVIEW_EMAIL_URL"), base_dir),
         default_from_email=get("CRYOVIEW_DEFAULT_FROM_EMAIL"),
+        site_url=parse_site_url("CRYOVIEW_SITE_URL", get("CRYOVIEW_SITE_URL")),
         bind=get("CRYOVIEW_BIND"),
         web_workers=parse_int("CRYOVIEW_WEB_WORKERS", get("CRYOVIEW_WEB_WORKERS"), minimum=1),
         log_level=parse_choice("CRYOVIEW_LOG_LEVEL", get("CRYOVIEW_LOG_LEVEL").upper()),
@@ -350,6 +371,11 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         whisper_model=parse_model_dir("CRYOVIEW_WHISPER_MODEL", get("CRYOVIEW_WHISPER_MODEL"), base_dir),
         media_accel_prefix=parse_accel_prefix("CRYOVIEW_MEDIA_ACCEL_PREFIX", get("CRYOVIEW_MEDIA_ACCEL_PREFIX")),
         job_stale_seconds=parse_int("CRYOVIEW_JOB_STALE_SECONDS", get("CRYOVIEW_JOB_STALE_SECONDS"), minimum=10),
+        reports_hide_threshold=parse_int(
+            "CRYOVIEW_REPORTS_HIDE_THRESHOLD", get("CRYOVIEW_REPORTS_HIDE_THRESHOLD"), minimum=1
+        ),
+        reports_per_hour=parse_int("CRYOVIEW_REPORTS_PER_HOUR", get("CRYOVIEW_REPORTS_PER_HOUR"), minimum=1),
+        reviews_per_day=parse_int("CRYOVIEW_REVIEWS_PER_DAY", get("CRYOVIEW_REVIEWS_PER_DAY"), minimum=1),
     )
 
 

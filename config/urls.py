@@ -21,4 +21,6 @@ urlpatterns = [
     path("api/v1/uploads/<str:upload_id>", upload_resource, name="tus-upload"),
     path("api/v1/", api.urls),
     path("", include("cryoview.videos.urls")),
+    path("", include("cryoview.reviews.urls")),
+    path("", include("cryoview.moderation.urls")),
 ]

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "cryoview.procedures",
     "cryoview.suitability",
     "cryoview.videos",
+    "cryoview.reviews",
+    "cryoview.moderation",
 ]
 
 MIDDLEWARE = [

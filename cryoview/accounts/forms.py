@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.http import HttpRequest
 
@@ -27,3 +29,20 @@ class ProfileForm(forms.Form):
 
 class TokenCreateForm(forms.Form):
     name = forms.CharField(max_length=80, label="Token name", help_text="What will use it, e.g. “my upload script”.")
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}), label="Your password"
+    )
+    confirm = forms.BooleanField(label="I understand that my reviews and videos are deleted and cannot be restored")
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data.get("password", ""))
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password.")
+        return password

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from cryoview.api import accounts, problems, procedures, suitability, videos
+from cryoview.api import accounts, moderation, problems, procedures, reviews, suitability, videos
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -15,4 +15,6 @@ problems.install(api)
 api.add_router("", procedures.router)
 api.add_router("", suitability.router)
 api.add_router("", videos.router)
+api.add_router("", reviews.router)
+api.add_router("", moderation.router)
 api.add_router("", accounts.router)

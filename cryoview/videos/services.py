@@ -110,6 +110,18 @@ def video_delete(*, video: Video) -> None:
     storage.remove_tree(folder)
 
 
+def video_set_published(*, video: Video, published: bool) -> None:
+    """Make a ready video visible to everyone (or to its owner and moderators only again).
+
+    The caller (a review being published or withdrawn) decides; videos knows nothing of reviews.
+    Side effects: updates is_published; media responses change their cache headers accordingly.
+    """
+    if published and video.status != VideoStatus.READY:
+        raise ApplicationError("The video is not ready yet.", status=409, code="video_not_ready")
+    Video.objects.filter(pk=video.pk).update(is_published=published)
+    video.is_published = published
+
+
 def video_delete_for(*, user: User, video_id: uuid.UUID) -> None:
     video = Video.objects.filter(pk=video_id).first()
     if video is None or not (video.owner_id == user.pk or user.is_moderator):

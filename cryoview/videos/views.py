@@ -8,12 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
+from cryoview.procedures.selectors import SLUG
 from cryoview.videos import storage
 from cryoview.videos.selectors import queue_info, video_get_for, videos_of
 from cryoview.videos.services import captions_update
@@ -93,6 +95,11 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
 @login_required
 def upload_page(request: HttpRequest) -> HttpResponse:
     assert isinstance(request.user, User)
+    # Coming from a review form: offer to go back to it with the new video (the URL is built, not echoed).
+    slug = request.GET.get("procedure", "")
+    review_url = ""
+    if SLUG.fullmatch(slug):
+        review_url = reverse("reviews:create", kwargs={"slug": slug})
     return render(
         request,
         "videos/upload.html",
@@ -100,5 +107,6 @@ def upload_page(request: HttpRequest) -> HttpResponse:
             "videos": videos_of(user=request.user)[:20],
             "max_bytes": settings.CONFIG.upload_max_bytes,
             "max_minutes": settings.CONFIG.video_max_seconds // 60,
+            "review_url": review_url,
         },
     )

@@ -119,7 +119,17 @@
       if (video.queue_position) { text += " · position in queue: " + video.queue_position; }
       if (video.eta_seconds) { text += " · ready in about " + clock(video.eta_seconds); }
       statusBox.querySelector("p").textContent = text;
-      if (video.status === "ready") { statusBox.querySelector("p").textContent = "Ready."; link.hidden = false; return; }
+      if (video.status === "ready") {
+        statusBox.querySelector("p").textContent = "Ready.";
+        link.hidden = false;
+        var reviewUrl = form.getAttribute("data-review-url");
+        if (reviewUrl) {
+          var next = document.getElementById("review-link");
+          next.href = reviewUrl + "?video=" + encodeURIComponent(videoId);
+          next.hidden = false;
+        }
+        return;
+      }
       if (video.status === "failed") { statusBox.querySelector("p").textContent = video.error.message; return; }
       await new Promise(function (r) { setTimeout(r, 2000); });
     }

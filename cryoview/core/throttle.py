@@ -1,0 +1,43 @@
+"""Fixed-window rate limits kept in the cache (shared by every web process when the cache is)."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from cryoview.core.errors import ApplicationError
+
+
+class Throttled(ApplicationError):
+    def __init__(self, what: str, retry_after: int) -> None:
+        super().__init__(
+            message=f"Too many {what}; try again in {retry_after} seconds.", status=429, code="rate_limited"
+        )
+        self.retry_after = retry_after
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is asking: the account if signed in, else a hash of the address (we do not keep raw IPs)."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
+    address = request.META.get("REMOTE_ADDR", "")
+    return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int, what: str) -> None:
+    """Count one attempt; raise Throttled (429, with the wait) once `limit` is exceeded in the window."""
+    window = int(time.time() // window_seconds)
+    cache_key = f"throttle:{scope}:{key}:{window}"
+    cache.add(cache_key, 0, timeout=window_seconds + 5)
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add and incr
+        cache.set(cache_key, 1, timeout=window_seconds + 5)
+        count = 1
+    if count > limit:
+        retry_after = int((window + 1) * window_seconds - time.time()) + 1
+        raise Throttled(what, retry_after)

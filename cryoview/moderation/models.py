@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
+from cryoview.reviews.models import Review
+
+
+class ModerationDecision(models.Model):
+    """The audit log: who decided what, when and why. Rows outlive what they are about."""
+
+    moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    moderator_name = models.CharField(max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    target_kind = models.CharField(max_length=10, choices=TargetKind.choices)
+    target_id = models.CharField(max_length=40)
+    target_title = models.CharField(max_length=200)
+    decision = models.CharField(max_length=8, choices=Decision.choices)
+    reason = models.TextField(blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="the automatic flags shown at the time")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision} {self.target_kind} {self.target_id} by {self.moderator_name}"
+
+
+class Report(models.Model):
+    """Someone says a published review or its video should not be there."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    part = models.CharField(max_length=8, choices=ReportPart.choices, default=ReportPart.REVIEW)
+    reason = models.CharField(max_length=24, choices=ReportReason.choices)
+    details = models.TextField(blank=True)
+    reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    reporter_key = models.CharField(max_length=80, help_text="user:<id> or ip:<salted hash>: one report per person")
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "reporter_key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="report_once_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.review_id}: {self.reason}"

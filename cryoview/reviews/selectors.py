@@ -1,0 +1,288 @@
+"""Reads of the reviews app: what a viewer may see, the keyset-paginated list, the aggregates."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.dateparse import parse_datetime
+
+from cryoview.accounts.models import User
+from cryoview.core.errors import ApplicationError
+from cryoview.procedures.enums import ClaimSection
+from cryoview.procedures.models import Procedure
+from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
+from cryoview.reviews.models import FollowUp, Review, ReviewStats
+
+PAGE_SIZE = 10
+MAX_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class SideEffectChoice:
+    slug: str
+    label: str
+    description: str
+
+
+def side_effect_choices(*, procedure: Procedure) -> list[SideEffectChoice]:
+    """The guide's own side effects, then "none" and "other". A claim that only says the side effects are
+    not described ("…-not-described") is a statement about missing evidence, not a choice."""
+    claims = procedure.claims.filter(section=ClaimSection.SIDE_EFFECT).order_by("position")
+    choices = [
+        SideEffectChoice(c.code, c.code.removesuffix("-rare").replace("-", " ").capitalize(), c.text)
+        for c in claims
+        if not c.code.endswith("-not-described")
+    ]
+    choices.append(SideEffectChoice(SIDE_EFFECT_NONE, "None", "I noticed no side effects."))
+    choices.append(SideEffectChoice(SIDE_EFFECT_OTHER, "Other", "Something else: describe it below."))
+    return choices
+
+
+def review_can_view(*, review: Review, user: User | None) -> bool:
+    """Published and not hidden: everyone. Otherwise only the author and moderators (404 for the rest)."""
+    if review.is_visible:
+        return True
+    if user is None:
+        return False
+    if user.is_moderator:
+        return True
+    return user.pk == review.author_id and review.status != ReviewStatus.WITHDRAWN
+
+
+def _detail_queryset() -> QuerySet[Review]:
+    return Review.objects.select_related("procedure", "author", "video", "video__transcript").prefetch_related(
+        "video__renditions",
+        "video__captions",
+        Prefetch("followups", queryset=FollowUp.objects.order_by("created_at", "id")),
+    )
+
+
+def review_get_for(*, review_id: int, user: User | None) -> Review | None:
+    review = _detail_queryset().filter(pk=review_id).first()
+    if review is None or not review_can_view(review=review, user=user):
+        return None
+    return review
+
+
+def review_get_own(*, review_id: int, user: User) -> Review | None:
+    """A review its author may change: someone else's is None (the edge answers 404, not 403)."""
+    return _detail_queryset().filter(pk=review_id, author=user).exclude(status=ReviewStatus.WITHDRAWN).first()
+
+
+def review_of(*, user: User, procedure: Procedure) -> Review | None:
+    return Review.objects.filter(author=user, procedure=procedure).exclude(status=ReviewStatus.WITHDRAWN).first()
+
+
+def reviews_of(*, user: User) -> QuerySet[Review]:
+    return Review.objects.filter(author=user).select_related("procedure").order_by("-created_at")
+
+
+def followups_visible(*, review: Review, user: User | None) -> list[FollowUp]:
+    """Published follow-ups for everyone; the author and moderators also see pending and rejected ones."""
+    items = list(review.followups.all())
+    if user is not None and (user.pk == review.author_id or user.is_moderator):
+        return items
+    return [f for f in items if f.status == FollowUpStatus.PUBLISHED]
+
+
+# --- the list: keyset pagination over (has_video, [rating], published_at, id) -----------------------------
+
+
+@dataclass(frozen=True)
+class ReviewFilters:
+    sort: ReviewSort = ReviewSort.NEWEST
+    has_video: bool | None = None
+    rating: int | None = None
+
+
+@dataclass
+class ReviewPage:
+    items: list[Review]
+    next_cursor: str | None
+
+
+def _columns(sort: ReviewSort) -> list[tuple[str, bool]]:
+    """(field, descending) in order; videos first, then the chosen order, newest first among equals."""
+    if sort == ReviewSort.HIGHEST:
+        return [("has_video", True), ("rating", True), ("published_at", True), ("id", True)]
+    if sort == ReviewSort.LOWEST:
+        return [("has_video", True), ("rating", False), ("published_at", True), ("id", True)]
+    return [("has_video", True), ("published_at", True), ("id", True)]
+
+
+def _encode_cursor(review: Review, columns: list[tuple[str, bool]]) -> str:
+    values: list[Any] = []
+    for name, _ in columns:
+        value = getattr(review, name)
+        values.append(value.isoformat() if isinstance(value, datetime) else value)
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _cursor_value_ok(name: str, value: Any) -> bool:
+    if name == "has_video":
+        return isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _decode_cursor(cursor: str, columns: list[tuple[str, bool]]) -> list[Any]:
+    problem = ApplicationError("The cursor is not one this list gave out.", code="invalid_cursor")
+    try:
+        values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise problem from None
+    if not isinstance(values, list) or len(values) != len(columns):
+        raise problem
+    decoded: list[Any] = []
+    for (name, _), value in zip(columns, values, strict=True):
+        if name == "published_at":
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+            if parsed is None:
+                raise problem
+            decoded.append(parsed)
+        elif _cursor_value_ok(name, value):
+            decoded.append(value)
+        else:
+            raise problem
+    return decoded
+
+
+def _after(columns: list[tuple[str, bool]], values: list[Any]) -> Q:
+    """Rows strictly after `values` in the list's order: (a > x) or (a = x and b > y) or …"""
+    condition = Q(pk__in=[])
+    equal = Q()
+    for (name, descending), value in zip(columns, values, strict=True):
+        condition |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+        equal &= Q(**{name: value})
+    return condition
+
+
+def review_list_visible(*, procedure: Procedure) -> QuerySet[Review]:
+    return Review.objects.filter(procedure=procedure, status=ReviewStatus.PUBLISHED, hidden_at__isnull=True)
+
+
+def review_list_published(
+    *, procedure: Procedure, filters: ReviewFilters, cursor: str | None = None, limit: int = PAGE_SIZE
+) -> ReviewPage:
+    """One page of the published list with a fixed number of queries, whatever the number of reviews."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    columns = _columns(filters.sort)
+    queryset = review_list_visible(procedure=procedure).select_related("author", "video")
+    if filters.has_video is not None:
+        queryset = queryset.filter(has_video=filters.has_video)
+    if filters.rating is not None:
+        queryset = queryset.filter(rating=filters.rating)
+    if cursor:
+        queryset = queryset.filter(_after(columns, _decode_cursor(cursor, columns)))
+    ordering = [f"-{name}" if descending else name for name, descending in columns]
+    rows = list(queryset.order_by(*ordering)[: limit + 1])
+    next_cursor = _encode_cursor(rows[limit - 1], columns) if len(rows) > limit else None
+    return ReviewPage(items=rows[:limit], next_cursor=next_cursor)
+
+
+# --- aggregates ---------------------------------------------------------------------------------------------
+
+
+def _median(ordered: QuerySet[Any, Any], field: str, count: int) -> float | None:
+    """The median of an ordered column, read with at most two rows from the database."""
+    if count == 0:
+        return None
+    middle = list(ordered.values_list(field, flat=True)[(count - 1) // 2 : count // 2 + 1])
+    return float(sum(Decimal(str(v)) for v in middle) / len(middle))
+
+
+def stats_compute(*, procedure: Procedure) -> dict[str, Any]:
+    """Aggregates over published, not hidden reviews only (withdrawn, pending, rejected never count)."""
+    visible = review_list_visible(procedure=procedure)
+    by_rating = dict(visible.values_list("rating").annotate(n=Count("id")).order_by())
+    count = sum(by_rating.values())
+    if count == 0:
+        return empty_stats()
+    worth = visible.filter(worth_it="worth_it").count()
+    with_sessions = visible.filter(sessions__isnull=False)
+    sessions_median = _median(with_sessions.order_by("sessions"), "sessions", with_sessions.count())
+    costs = []
+    currency_counts = visible.filter(cost_amount__isnull=False).exclude(cost_currency="")
+    for currency, n in currency_counts.values_list("cost_currency").annotate(n=Count("id")).order_by("cost_currency"):
+        rows = currency_counts.filter(cost_currency=currency)
+        amounts = rows.order_by("cost_amount")
+        lowest = amounts.values_list("cost_amount", flat=True).first()
+        highest = amounts.reverse().values_list("cost_amount", flat=True).first()
+        costs.append(
+            {
+                "currency": currency,
+                "count": n,
+                "median": _median(amounts, "cost_amount", n),
+                "min": float(lowest) if lowest is not None else None,
+                "max": float(highest) if highest is not None else None,
+            }
+        )
+    effect_counts: dict[str, int] = {}
+    for effects in visible.values_list("side_effects", flat=True).iterator(chunk_size=5000):
+        for slug in set(effects or []):
+            effect_counts[slug] = effect_counts.get(slug, 0) + 1
+    total_rating = sum(r * n for r, n in by_rating.items())
+    return {
+        "count": count,
+        "rating": {
+            "average": round(total_rating / count, 2),
+            "distribution": {str(r): by_rating.get(r, 0) for r in range(5, 0, -1)},
+        },
+        "worth_it_percent": round(100 * worth / count),
+        "cost": costs,
+        "sessions_median": sessions_median,
+        "side_effects": [
+            {"slug": slug, "count": n, "percent": round(100 * n / count)}
+            for slug, n in sorted(effect_counts.items(), key=lambda item: (-item[1], item[0]))
+        ],
+        "with_followup": visible.filter(followup_count__gt=0).count(),
+    }
+
+
+def empty_stats() -> dict[str, Any]:
+    return {
+        "count": 0,
+        "rating": {"average": None, "distribution": {str(r): 0 for r in range(5, 0, -1)}},
+        "worth_it_percent": None,
+        "cost": [],
+        "sessions_median": None,
+        "side_effects": [],
+        "with_followup": 0,
+    }
+
+
+def stats_get(*, procedure: Procedure) -> dict[str, Any]:
+    """The stored aggregates (one query); they are recomputed whenever a review enters or leaves the count."""
+    stored = ReviewStats.objects.filter(procedure=procedure).values_list("data", flat=True).first()
+    return stored if stored is not None else empty_stats()
+
+
+def side_effect_labels(*, procedure: Procedure) -> dict[str, str]:
+    return {choice.slug: choice.label for choice in side_effect_choices(procedure=procedure)}
+
+
+def queue_reviews() -> QuerySet[Review]:
+    """Reviews waiting for a moderator: new submissions and edits of published reviews, oldest first."""
+    return (
+        Review.objects.filter(
+            Q(status=ReviewStatus.PENDING) | Q(pending_edit__isnull=False) | Q(hidden_at__isnull=False)
+        )
+        .exclude(status=ReviewStatus.WITHDRAWN)
+        .select_related("procedure", "author", "video", "video__transcript")
+        .prefetch_related("video__renditions", "video__captions")
+        .order_by("submitted_at", "id")
+    )
+
+
+def queue_followups() -> QuerySet[FollowUp]:
+    return (
+        FollowUp.objects.filter(status=FollowUpStatus.PENDING, review__status=ReviewStatus.PUBLISHED)
+        .select_related("review", "review__procedure", "review__author")
+        .order_by("created_at", "id")
+    )

@@ -1,0 +1,430 @@
+"""Writes of the reviews app: the lifecycle draft → pending → published | rejected → withdrawn.
+
+Moderation decisions arrive through review_approve / review_reject (called by the moderation app, which
+also writes the audit log); this module never imports moderation.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cryoview.accounts.models import User
+from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.markup import render_markup
+from cryoview.procedures.models import Procedure
+from cryoview.reviews.currencies import ISO_4217
+from cryoview.reviews.enums import (
+    CONSENT_TEXT,
+    SIDE_EFFECT_NONE,
+    SIDE_EFFECT_OTHER,
+    FollowUpStatus,
+    ReviewStatus,
+    WorthIt,
+)
+from cryoview.reviews.models import FollowUp, Review, ReviewStats
+from cryoview.reviews.selectors import side_effect_choices, stats_compute
+from cryoview.videos.enums import VideoStatus
+from cryoview.videos.models import Video
+from cryoview.videos.services import video_delete, video_set_published
+
+MAX_BODY = 10_000
+MAX_FOLLOWUP = 5_000
+
+
+@dataclass
+class ReviewInput:
+    """What a member writes; forms and API schemas check the types, review_check the meaning."""
+
+    rating: int
+    worth_it: str
+    title: str
+    body: str
+    sessions: int | None = None
+    cost_amount: Decimal | None = None
+    cost_currency: str = ""
+    treated_month: date | None = None
+    city: str = ""
+    clinic_name: str = ""
+    side_effects: list[str] = dataclasses.field(default_factory=list)
+    side_effect_other: str = ""
+    pain: int | None = None
+    downtime_days: int | None = None
+    video_id: str | None = None
+
+
+def review_check(
+    *, procedure: Procedure, author: User, data: ReviewInput, review: Review | None = None
+) -> Video | None:
+    """Check the meaning of every field; raise one ApplicationError (422) naming each field at fault.
+    Returns the video to attach, if any."""
+    problems: list[FieldProblem] = []
+
+    def bad(field: str, message: str) -> None:
+        problems.append(FieldProblem(field, message))
+
+    if not 1 <= data.rating <= 5:
+        bad("rating", "must be a whole number from 1 to 5")
+    if data.worth_it not in WorthIt.values:
+        bad("worth_it", "must be one of " + ", ".join(WorthIt.values))
+    if not data.title.strip():
+        bad("title", "must not be empty")
+    elif len(data.title) > 120:
+        bad("title", "must be at most 120 characters")
+    if not data.body.strip():
+        bad("body", "must not be empty: tell others what happened")
+    elif len(data.body) > MAX_BODY:
+        bad("body", f"must be at most {MAX_BODY:,} characters")
+    if data.sessions is not None and not 1 <= data.sessions <= 100:
+        bad("sessions", "must be from 1 to 100")
+    if data.pain is not None and not 0 <= data.pain <= 10:
+        bad("pain", "must be from 0 (none) to 10 (worst imaginable)")
+    if data.downtime_days is not None and not 0 <= data.downtime_days <= 365:
+        bad("downtime_days", "must be from 0 to 365 days")
+    _check_cost(data, bad)
+    if data.treated_month is not None:
+        today = timezone.localdate()
+        if data.treated_month > today:
+            bad("treated_month", "must not be in the future")
+        elif data.treated_month.year < 1990:
+            bad("treated_month", "must be 1990 or later")
+    if len(data.city) > 80:
+        bad("city", "must be at most 80 characters")
+    if len(data.clinic_name) > 120:
+        bad("clinic_name", "must be at most 120 characters")
+    _check_side_effects(procedure, data, bad)
+    video = _check_video(author, data, bad, review)
+    if problems:
+        detail = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise ApplicationError(f"Please correct: {detail}.", problems=problems)
+    return video
+
+
+def _check_cost(data: ReviewInput, bad: Any) -> None:
+    if data.cost_amount is not None:
+        if data.cost_amount < 0 or data.cost_amount >= Decimal("100000000"):
+            bad("cost_amount", "must be from 0 to 99,999,999.99")
+        if not data.cost_currency:
+            bad("cost_currency", "is required with a cost (an ISO code such as EUR, USD, RUB)")
+    if data.cost_currency and data.cost_currency not in ISO_4217:
+        bad("cost_currency", f"{data.cost_currency[:8]!r} is not an ISO 4217 currency code (e.g. EUR, USD, RUB)")
+    if data.cost_currency and data.cost_amount is None:
+        bad("cost_amount", "is required with a currency")
+
+
+def _check_side_effects(procedure: Procedure, data: ReviewInput, bad: Any) -> None:
+    allowed = {choice.slug for choice in side_effect_choices(procedure=procedure)}
+    unknown = [slug for slug in data.side_effects if slug not in allowed]
+    if unknown:
+        bad("side_effects", f"unknown for this procedure: {', '.join(s[:40] for s in unknown[:5])}")
+    if SIDE_EFFECT_NONE in data.side_effects and len(set(data.side_effects)) > 1:
+        bad("side_effects", "“none” cannot be combined with other side effects")
+    if len(data.side_effect_other) > 200:
+        bad("side_effect_other", "must be at most 200 characters")
+    if SIDE_EFFECT_OTHER in data.side_effects and not data.side_effect_other.strip():
+        bad("side_effect_other", "describe the other side effect")
+
+
+def _check_video(author: User, data: ReviewInput, bad: Any, review: Review | None) -> Video | None:
+    if not data.video_id:
+        return None
+    video = Video.objects.filter(pk=data.video_id, owner=author).first()
+    if video is None:
+        bad("video_id", "is not one of your videos")
+        return None
+    if video.status != VideoStatus.READY:
+        bad(
+            "video_id", "is not ready yet: wait until processing has finished" if video.status != "failed" else "failed"
+        )
+        return None
+    taken = Review.objects.filter(video=video).exclude(status=ReviewStatus.WITHDRAWN)
+    if review is not None:
+        taken = taken.exclude(pk=review.pk)
+    if taken.exists():
+        bad("video_id", "is already attached to another of your reviews")
+    return video
+
+
+def _apply(review: Review, data: ReviewInput, video: Video | None) -> None:
+    for field in dataclasses.fields(ReviewInput):
+        if field.name != "video_id":
+            setattr(review, field.name, getattr(data, field.name))
+    review.title = data.title.strip()
+    review.side_effects = sorted(set(data.side_effects))
+    if SIDE_EFFECT_OTHER not in review.side_effects:
+        review.side_effect_other = ""
+    review.body_html = render_markup(data.body)
+    review.video = video
+
+
+def _check_submission_rate(author: User) -> None:
+    """A member may send a few reviews, edits and follow-ups a day to the moderators, not a flood."""
+    since = timezone.now() - timedelta(days=1)
+    sent = (
+        Review.objects.filter(author=author, submitted_at__gte=since).count()
+        + Review.objects.filter(author=author, pending_edit_at__gte=since).count()
+        + FollowUp.objects.filter(review__author=author, created_at__gte=since).count()
+    )
+    limit = settings.CONFIG.reviews_per_day
+    if sent >= limit:
+        raise ApplicationError(
+            f"You have sent {sent} reviews, edits or follow-ups in the last 24 hours; the limit is {limit}. "
+            "Try again tomorrow.",
+            status=429,
+            code="rate_limited",
+        )
+
+
+def _require_consent(consent: bool) -> None:
+    if not consent:
+        raise ApplicationError(
+            "Tick the consent to publish before you submit.",
+            problems=[FieldProblem("consent", "must be given to submit a review for publication")],
+        )
+
+
+def review_create(
+    *, author: User, procedure: Procedure, data: ReviewInput, consent: bool, submit: bool = True
+) -> Review:
+    """Write a review (one per member and procedure). Side effects: a Review row, as a draft or pending."""
+    if Review.objects.filter(author=author, procedure=procedure).exclude(status=ReviewStatus.WITHDRAWN).exists():
+        raise ApplicationError("You have already reviewed this procedure; edit that review.", 409, "duplicate")
+    video = review_check(procedure=procedure, author=author, data=data)
+    if submit:
+        _require_consent(consent)
+        _check_submission_rate(author)
+    review = Review(procedure=procedure, author=author)
+    _apply(review, data, video)
+    now = timezone.now()
+    if consent:
+        review.consent_text, review.consented_at = CONSENT_TEXT, now
+    if submit:
+        review.status, review.submitted_at = ReviewStatus.PENDING, now
+    try:
+        with transaction.atomic():
+            review.save()
+    except IntegrityError:  # the same member, twice at the same moment
+        raise ApplicationError(
+            "You have already reviewed this procedure; edit that review.", 409, "duplicate"
+        ) from None
+    return review
+
+
+def _edit_snapshot(data: ReviewInput) -> dict[str, Any]:
+    snapshot = dataclasses.asdict(data)
+    snapshot["cost_amount"] = str(data.cost_amount) if data.cost_amount is not None else None
+    snapshot["treated_month"] = data.treated_month.isoformat() if data.treated_month else None
+    return snapshot
+
+
+def _edit_restore(snapshot: dict[str, Any]) -> ReviewInput:
+    values = dict(snapshot)
+    values["cost_amount"] = Decimal(values["cost_amount"]) if values.get("cost_amount") is not None else None
+    values["treated_month"] = date.fromisoformat(values["treated_month"]) if values.get("treated_month") else None
+    return ReviewInput(**values)
+
+
+def review_input_of(review: Review, *, pending: bool = True) -> ReviewInput:
+    """The review's current fields (or the edit awaiting moderation) as input, e.g. to prefill a form."""
+    if pending and review.pending_edit:
+        return _edit_restore(review.pending_edit)
+    values = {f.name: getattr(review, f.name) for f in dataclasses.fields(ReviewInput) if f.name != "video_id"}
+    return ReviewInput(**values, video_id=str(review.video_id) if review.video_id else None)
+
+
+def review_update(
+    *, review: Review, by: User, data: ReviewInput, consent: bool = False, submit: bool = False
+) -> Review:
+    """Change a review. A draft, pending or rejected review changes in place (and is submitted if asked);
+    a published one keeps its published text and gets an edit that waits for moderation.
+    Side effects: the Review row."""
+    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+        raise NotFoundError("No such review.")
+    video = review_check(procedure=review.procedure, author=by, data=data, review=review)
+    if review.status == ReviewStatus.PUBLISHED:
+        # The published version stays as it is; a new video is shown only once the edit is approved.
+        _check_submission_rate(by)
+        review.pending_edit = _edit_snapshot(data)
+        review.pending_edit_at = timezone.now()
+        review.edit_rejection_reason = ""
+        review.save(update_fields=["pending_edit", "pending_edit_at", "edit_rejection_reason", "updated_at"])
+        return review
+    submit = submit or review.status == ReviewStatus.PENDING
+    consent = consent or review.consented_at is not None
+    if submit:
+        _require_consent(consent)
+        if review.status != ReviewStatus.PENDING:
+            _check_submission_rate(by)
+    _apply(review, data, video)
+    if consent and review.consented_at is None:
+        review.consent_text, review.consented_at = CONSENT_TEXT, timezone.now()
+    if submit and review.status != ReviewStatus.PENDING:
+        review.status, review.submitted_at, review.rejection_reason = ReviewStatus.PENDING, timezone.now(), ""
+    review.save()
+    return review
+
+
+def stats_refresh(*, procedure: Procedure) -> dict[str, Any]:
+    """Recount the procedure's published reviews. Side effects: the ReviewStats row."""
+    data = stats_compute(procedure=procedure)
+    ReviewStats.objects.update_or_create(procedure=procedure, defaults={"data": data})
+    return data
+
+
+def _refresh_later(procedure: Procedure) -> None:
+    transaction.on_commit(lambda: stats_refresh(procedure=procedure))
+
+
+def review_withdraw(*, review: Review, by: User) -> Review:
+    """The author takes a review back. Side effects: deletes the video and every derivative, blanks the text,
+    removes the review from the aggregates; the row stays (status withdrawn) so decisions stay explainable."""
+    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+        raise NotFoundError("No such review.")
+    was_counted = review.status == ReviewStatus.PUBLISHED
+    video = review.video
+    with transaction.atomic():
+        review.status = ReviewStatus.WITHDRAWN
+        review.withdrawn_at = timezone.now()
+        review.title, review.body, review.body_html = "Withdrawn review", "", ""
+        review.city = review.clinic_name = review.side_effect_other = ""
+        review.pending_edit, review.pending_edit_at = None, None
+        review.video, review.has_video = None, False
+        review.save()
+        review.followups.all().delete()
+        if was_counted:
+            _refresh_later(review.procedure)
+    if video is not None:
+        video_delete(video=video)
+    return review
+
+
+def review_delete_all_of(*, user: User) -> int:
+    """Before an account is deleted: its reviews go with their videos (never orphaned). Returns how many."""
+    procedures = set()
+    count = 0
+    for review in Review.objects.filter(author=user).select_related("video", "procedure"):
+        if review.status == ReviewStatus.PUBLISHED:
+            procedures.add(review.procedure)
+        if review.video is not None:
+            video_delete(video=review.video)
+        review.delete()
+        count += 1
+    for procedure in procedures:
+        _refresh_later(procedure)
+    return count
+
+
+def followup_add(*, review: Review, by: User, body: str, new_rating: int | None = None) -> FollowUp:
+    """A dated update on one's own published review. Side effects: a pending FollowUp for moderation."""
+    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+        raise NotFoundError("No such review.")
+    if review.status != ReviewStatus.PUBLISHED:
+        raise ApplicationError("Follow-ups can be added once the review is published.", 409, "not_published")
+    problems = []
+    if not body.strip():
+        problems.append(FieldProblem("body", "must not be empty"))
+    elif len(body) > MAX_FOLLOWUP:
+        problems.append(FieldProblem("body", f"must be at most {MAX_FOLLOWUP:,} characters"))
+    if new_rating is not None and not 1 <= new_rating <= 5:
+        problems.append(FieldProblem("new_rating", "must be a whole number from 1 to 5"))
+    if problems:
+        raise ApplicationError(
+            "Please correct: " + "; ".join(f"{p.field}: {p.message}" for p in problems) + ".", problems=problems
+        )
+    _check_submission_rate(by)
+    return FollowUp.objects.create(review=review, body=body, body_html=render_markup(body), new_rating=new_rating)
+
+
+# --- moderation decisions (called by cryoview.moderation, which logs them) ----------------------------------
+
+
+def review_approve(*, review: Review) -> str:
+    """Publish a pending review, apply a pending edit, or put a reported review back.
+    Returns what was approved ("review", "edit", "reports"). Side effects: the row, the video's visibility,
+    the procedure's aggregates."""
+    with transaction.atomic():
+        if review.status == ReviewStatus.PENDING:
+            what = "review"
+            if review.video is not None:
+                video_set_published(video=review.video, published=True)
+            review.status, review.published_at, review.rejection_reason = ReviewStatus.PUBLISHED, timezone.now(), ""
+            review.has_video = review.video is not None
+        elif review.pending_edit:
+            what = "edit"
+            data = _edit_restore(review.pending_edit)
+            video = review_check(procedure=review.procedure, author=review.author, data=data, review=review)
+            old_video = review.video
+            _apply(review, data, video)
+            if video is not None:
+                video_set_published(video=video, published=True)
+            review.has_video = video is not None
+            review.pending_edit, review.pending_edit_at = None, None
+            if old_video is not None and old_video != video:
+                transaction.on_commit(lambda: video_delete(video=old_video))
+        elif review.hidden_at is not None:
+            what = "reports"
+        else:
+            raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
+        review.hidden_at = None
+        review.save()
+        _refresh_later(review.procedure)
+    return what
+
+
+def review_reject(*, review: Review, reason: str) -> str:
+    """Refuse a pending review or edit, or take down a reported review. The author sees the reason.
+    Returns what was rejected. Side effects: the row, the video's visibility, the aggregates."""
+    with transaction.atomic():
+        if review.status == ReviewStatus.PENDING or (review.hidden_at is not None and not review.pending_edit):
+            what = "review" if review.status == ReviewStatus.PENDING else "reports"
+            was_counted = review.status == ReviewStatus.PUBLISHED
+            review.status, review.rejection_reason = ReviewStatus.REJECTED, reason
+            review.has_video, review.hidden_at = False, None
+            if review.video is not None:
+                video_set_published(video=review.video, published=False)
+            review.save()
+            if was_counted:
+                _refresh_later(review.procedure)
+        elif review.pending_edit:
+            what = "edit"
+            review.pending_edit, review.pending_edit_at, review.edit_rejection_reason = None, None, reason
+            review.save()
+        else:
+            raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
+    return what
+
+
+def review_hide(*, review: Review) -> None:
+    """Reports reached the threshold: hidden until a moderator decides. Side effects: row, aggregates."""
+    if review.status != ReviewStatus.PUBLISHED or review.hidden_at is not None:
+        return
+    review.hidden_at = timezone.now()
+    review.save(update_fields=["hidden_at", "updated_at"])
+    _refresh_later(review.procedure)
+
+
+def followup_decide(*, followup: FollowUp, approve: bool, reason: str = "") -> None:
+    """Publish or refuse a follow-up; a published one may change the review's rating.
+    Side effects: the follow-up, the review's rating and follow-up count, the aggregates."""
+    if followup.status != FollowUpStatus.PENDING:
+        raise ApplicationError("This follow-up has already been decided.", 409, "nothing_to_decide")
+    with transaction.atomic():
+        if not approve:
+            followup.status, followup.rejection_reason = FollowUpStatus.REJECTED, reason
+            followup.save(update_fields=["status", "rejection_reason"])
+            return
+        followup.status, followup.published_at = FollowUpStatus.PUBLISHED, timezone.now()
+        followup.save(update_fields=["status", "published_at"])
+        review = followup.review
+        review.followup_count = review.followups.filter(status=FollowUpStatus.PUBLISHED).count()
+        if followup.new_rating is not None:
+            review.rating = followup.new_rating
+        review.save(update_fields=["followup_count", "rating", "updated_at"])
+        _refresh_later(review.procedure)

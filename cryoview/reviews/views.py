@@ -1,0 +1,217 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cryoview.accounts.models import User
+from cryoview.api.auth import authenticate_request
+from cryoview.core.errors import ApplicationError
+from cryoview.procedures.models import Procedure
+from cryoview.procedures.selectors import procedure_get_for_page
+from cryoview.reviews.enums import ReviewSort, ReviewStatus
+from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
+from cryoview.reviews.models import Review
+from cryoview.reviews.selectors import (
+    ReviewFilters,
+    followups_visible,
+    review_get_for,
+    review_get_own,
+    review_list_published,
+    review_of,
+    side_effect_choices,
+    side_effect_labels,
+    stats_get,
+)
+from cryoview.reviews.services import followup_add, review_create, review_input_of, review_update, review_withdraw
+from cryoview.videos.selectors import videos_of
+
+
+def _procedure(slug: str) -> Procedure:
+    procedure = procedure_get_for_page(slug=slug)
+    if procedure is None:
+        raise Http404("No guide with this address.")
+    return procedure
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # guaranteed by @login_required
+    return request.user
+
+
+def review_list(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = _procedure(slug)
+    form = ReviewListForm(request.GET)
+    status = 200
+    page = None
+    error = ""
+    if form.is_valid():
+        filters = ReviewFilters(
+            sort=ReviewSort(form.cleaned_data["sort"] or ReviewSort.NEWEST),
+            has_video=True if form.cleaned_data["video"] else None,
+            rating=form.cleaned_data["rating"],
+        )
+        try:
+            page = review_list_published(procedure=procedure, filters=filters, cursor=form.cleaned_data["cursor"])
+        except ApplicationError as problem:
+            error, status = problem.message, 400
+    else:
+        error = "; ".join(f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items())
+        status = 400
+    query = request.GET.copy()
+    query.pop("cursor", None)
+    context = {
+        "procedure": procedure,
+        "form": form,
+        "page": page,
+        "error": error,
+        "stats": stats_get(procedure=procedure),
+        "labels": side_effect_labels(procedure=procedure),
+        "query": query.urlencode(),
+    }
+    return render(request, "reviews/list.html", context, status=status)
+
+
+def _videos_for_form(user: User, current: Review | None) -> list:  # type: ignore[type-arg]
+    taken = set(
+        Review.objects.filter(author=user, video__isnull=False)
+        .exclude(status=ReviewStatus.WITHDRAWN)
+        .values_list("video_id", flat=True)
+    )
+    keep = current.video_id if current else None
+    return [v for v in videos_of(user=user) if v.status != "failed" and (v.pk not in taken or v.pk == keep)]
+
+
+@login_required
+def review_new(request: HttpRequest, slug: str) -> HttpResponse:
+    procedure = _procedure(slug)
+    user = _user(request)
+    existing = review_of(user=user, procedure=procedure)
+    if existing is not None:
+        messages.info(request, "You have already reviewed this procedure; you can edit that review.")
+        return redirect("reviews:edit", review_id=existing.pk)
+    choices = side_effect_choices(procedure=procedure)
+    videos = _videos_for_form(user, None)
+    initial = {"video": request.GET.get("video", "")}
+    form = ReviewForm(request.POST or None, initial=initial, side_effects=choices, videos=videos)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            submit = request.POST.get("action") != "draft"
+            try:
+                review = review_create(
+                    author=user,
+                    procedure=procedure,
+                    data=form.to_input(),
+                    consent=form.cleaned_data["consent"],
+                    submit=submit,
+                )
+            except ApplicationError as error:
+                form.add_problems(error)
+            else:
+                messages.success(
+                    request,
+                    "Thank you. A moderator will check your review before it is published; we will e-mail you."
+                    if submit
+                    else "Draft saved. Only you can see it.",
+                )
+                return redirect("reviews:detail", review_id=review.pk)
+        status = 422
+    context = {"procedure": procedure, "form": form, "review": None}
+    return render(request, "reviews/form.html", context, status=status)
+
+
+@login_required
+def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = _user(request)
+    review = review_get_own(review_id=review_id, user=user)
+    if review is None:
+        raise Http404("No such review.")
+    choices = side_effect_choices(procedure=review.procedure)
+    videos = _videos_for_form(user, review)
+    form = ReviewForm(
+        request.POST or None,
+        initial={**initial_from(review_input_of(review)), "consent": review.consented_at is not None},
+        side_effects=choices,
+        videos=videos,
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                review_update(
+                    review=review,
+                    by=user,
+                    data=form.to_input(),
+                    consent=form.cleaned_data["consent"],
+                    submit=request.POST.get("action") != "draft",
+                )
+            except ApplicationError as error:
+                form.add_problems(error)
+            else:
+                messages.success(
+                    request,
+                    "Your edit waits for a moderator; until then the published version stays visible."
+                    if review.status == ReviewStatus.PUBLISHED
+                    else "Saved.",
+                )
+                return redirect("reviews:detail", review_id=review.pk)
+        status = 422
+    context = {"procedure": review.procedure, "form": form, "review": review}
+    return render(request, "reviews/form.html", context, status=status)
+
+
+def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = authenticate_request(request)
+    review = review_get_for(review_id=review_id, user=user)
+    if review is None:
+        raise Http404("No such review.")
+    is_author = user is not None and user.pk == review.author_id
+    context = {
+        "review": review,
+        "procedure": review.procedure,
+        "is_author": is_author,
+        "followups": followups_visible(review=review, user=user),
+        "labels": side_effect_labels(procedure=review.procedure),
+        "followup_form": FollowUpForm() if is_author and review.status == ReviewStatus.PUBLISHED else None,
+        "pending_edit": review_input_of(review) if is_author and review.pending_edit else None,
+    }
+    return render(request, "reviews/detail.html", context)
+
+
+@login_required
+@require_POST
+def followup_new(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = _user(request)
+    review = review_get_own(review_id=review_id, user=user)
+    if review is None:
+        raise Http404("No such review.")
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            followup_add(
+                review=review, by=user, body=form.cleaned_data["body"], new_rating=form.cleaned_data["new_rating"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Follow-up sent; it appears once a moderator has checked it.")
+    else:
+        messages.error(request, "; ".join(" ".join(str(e) for e in errs) for errs in form.errors.values()))
+    return redirect("reviews:detail", review_id=review.pk)
+
+
+@login_required
+def review_withdraw_view(request: HttpRequest, review_id: int) -> HttpResponse:
+    user = _user(request)
+    review = review_get_own(review_id=review_id, user=user)
+    if review is None:
+        raise Http404("No such review.")
+    if request.method == "POST":
+        slug = review.procedure.slug
+        review_withdraw(review=review, by=user)
+        messages.success(request, "Your review is withdrawn. Its video and every copy of it are deleted.")
+        return redirect("procedures:detail", slug=slug)
+    return render(request, "reviews/withdraw.html", {"review": review})
