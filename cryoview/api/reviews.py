@@ -15,7 +15,7 @@ from pydantic import StringConstraints, field_validator
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
-from cryoview.core.errors import NotFoundError
+from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.throttle import client_key
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import report_create
@@ -122,6 +122,16 @@ def _input_from(fields: dict[str, Any], base: ReviewInput | None = None) -> Revi
             value = value or ""
         values[key] = value
     return ReviewInput(**values)
+
+
+API_NAMES = {model: api for api, model in RENAMED.items()}
+
+
+def _api_problem_names(error: ApplicationError) -> ApplicationError:
+    """The services name model fields; the API answers with the names its clients sent."""
+    for problem in error.problems:
+        problem.field = API_NAMES.get(problem.field, problem.field)
+    return error
 
 
 class CreatedOut(Schema):
@@ -301,13 +311,16 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
 def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[CreatedOut]:
     user = require_user(request)
     procedure = _procedure(payload.procedure)
-    review = review_create(
-        author=user,
-        procedure=procedure,
-        data=_input_from(payload.model_dump(exclude_unset=False)),
-        consent=payload.consent,
-        submit=not payload.draft,
-    )
+    try:
+        review = review_create(
+            author=user,
+            procedure=procedure,
+            data=_input_from(payload.model_dump(exclude_unset=False)),
+            consent=payload.consent,
+            submit=not payload.draft,
+        )
+    except ApplicationError as error:
+        raise _api_problem_names(error) from None
     return Status(201, CreatedOut(id=review.pk, status=review.status))
 
 
@@ -324,7 +337,10 @@ def patch_review(request: HttpRequest, review_id: int, payload: ReviewPatchIn) -
     review = _own(user, review_id)
     changes = payload.model_dump(exclude_unset=True)
     data = _input_from(changes, base=review_input_of(review))
-    review_update(review=review, by=user, data=data, consent=bool(payload.consent), submit=payload.submit)
+    try:
+        review_update(review=review, by=user, data=data, consent=bool(payload.consent), submit=payload.submit)
+    except ApplicationError as error:
+        raise _api_problem_names(error) from None
     return review_out(review, followups=followups_visible(review=review, user=user), private=True)
 
 
@@ -343,7 +359,10 @@ class FollowUpIn(Schema):
 @router.post("/reviews/{review_id}/followups", response={201: FollowUpOut}, summary="Add a dated follow-up")
 def create_followup(request: HttpRequest, review_id: int, payload: FollowUpIn) -> Status[FollowUpOut]:
     user = require_user(request)
-    followup = followup_add(review=_own(user, review_id), by=user, body=payload.text, new_rating=payload.new_rating)
+    try:
+        followup = followup_add(review=_own(user, review_id), by=user, body=payload.text, new_rating=payload.new_rating)
+    except ApplicationError as error:
+        raise _api_problem_names(error) from None
     out = FollowUpOut(
         id=followup.pk,
         date=followup.created_at,

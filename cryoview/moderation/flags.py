@@ -13,7 +13,7 @@ LINK = re.compile(
     re.IGNORECASE,
 )
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
-PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]?\d){8,14}(?!\w)")
+PHONE = re.compile(r"(?<![\w.])\+?\d(?:[\s().-]{0,2}\d){8,14}(?!\w)")
 CLAIM_PHRASES = (
     "cured for good",
     "cured forever",

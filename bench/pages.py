@@ -1,0 +1,541 @@
+"""The review pages with 100,000 published reviews, against a trivial Django view served the same way.
+
+Spec: "bench/pages.py fills the database with 100,000 published reviews (and their stats) on SQLite and on
+PostgreSQL, then measures in one run the guide page, the review list and the stats endpoint against a trivial
+Django view served the same way: requests per second, p50 and p99 at 16 concurrent connections. Targets: each
+≥ 0.5 x the trivial view's throughput, p99 < 150 ms. Print the figures and the ratios."
+
+Every review is on one procedure (facial-cryomassage), the worst case for its guide page and list. The trivial
+view lives in bench/trivial_urls.py, served through bench/settings_pages.py (the product's settings with that
+URLconf), so it runs behind the same middleware in the same gunicorn. A missed target is a result, not a failure:
+the exit status is non-zero only for errors (a non-200 answer, a wrong page, a crash) or, with
+--require-postgres, an unreachable PostgreSQL.
+
+Usage: make bench-pages   (or: .venv/bin/python bench/pages.py --backend sqlite --reviews 20000 --seconds 5)
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import json
+import math
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PROCEDURE = "facial-cryomassage"
+RATIO_TARGET = 0.5
+P99_TARGET_MS = 150.0
+BATCH = 5_000
+SEED = 20261124
+PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
+PG_DATABASE = "bench_pages"
+PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+TRIVIAL = "/bench/trivial"
+# (label, path); the trivial view is measured first and again last, the reference is the mean of the two.
+PAGES = [
+    ("guide page", f"/procedures/{PROCEDURE}/"),
+    ("review list", f"/procedures/{PROCEDURE}/reviews/"),
+    ("review list API", f"/api/v1/procedures/{PROCEDURE}/reviews"),
+    ("stats API", f"/api/v1/procedures/{PROCEDURE}/stats"),
+]
+
+
+# --- the load generator -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    label: str
+    path: str
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds
+
+
+def percentile(ordered: list[float], fraction: float) -> float:
+    """Nearest-rank percentile of a sorted list."""
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def hammer(port: int, path: str, seconds: float, clients: int) -> tuple[int, float, list[float], int]:
+    """`clients` threads, each one request at a time, for `seconds`. gunicorn's sync workers close every
+    connection after the response, so each request includes its TCP connect (http.client reconnects)."""
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    started = time.monotonic()
+    stop_at = started + seconds
+
+    def client() -> None:
+        nonlocal errors
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        mine: list[float] = []
+        bad = 0
+        while time.monotonic() < stop_at:
+            start = time.perf_counter()
+            try:
+                conn.request("GET", path)
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    bad += 1
+            except (OSError, http.client.HTTPException):
+                bad += 1
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            mine.append(time.perf_counter() - start)
+        conn.close()
+        with lock:
+            latencies.extend(mine)
+            errors += bad
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return len(latencies), time.monotonic() - started, latencies, errors
+
+
+def measure(port: int, label: str, path: str, seconds: float, clients: int) -> Result:
+    hammer(port, path, 1, clients)  # warm-up: templates, cached fragments, database connections
+    count, elapsed, latencies, errors = hammer(port, path, seconds, clients)
+    latencies.sort()
+    if not latencies:
+        return Result(label, path, 0, elapsed, math.nan, math.nan, errors or 1)
+    return Result(
+        label, path, count, elapsed, percentile(latencies, 0.5) * 1000, percentile(latencies, 0.99) * 1000, errors
+    )
+
+
+def fetch(port: int, path: str) -> tuple[int, bytes]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request("GET", path)
+        response = conn.getresponse()
+        return response.status, response.read()
+    finally:
+        conn.close()
+
+
+def check_pages(port: int, reviews: int) -> list[str]:
+    """Each URL answers 200 with the seeded reviews in it (a fast error page would be a false pass)."""
+    problems = []
+    expected = {
+        TRIVIAL: lambda body: body == b"ok",
+        PAGES[0][1]: lambda body: f"All {reviews} review".encode() in body,
+        PAGES[1][1]: lambda body: body.count(b'class="review-card') == 10,
+        PAGES[2][1]: lambda body: len(json.loads(body)["items"]) == 20,
+        PAGES[3][1]: lambda body: json.loads(body)["count"] == reviews,
+    }
+    for path, looks_right in expected.items():
+        status, body = fetch(port, path)
+        if status != 200:
+            problems.append(f"{path}: HTTP {status}: {body[:300]!r}")
+        elif not looks_right(body):
+            problems.append(f"{path}: 200 but not the expected content: {body[:300]!r}")
+    return problems
+
+
+# --- the server ---------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
+    """gunicorn as `manage.py run_platform` starts it (sync workers, same timeouts), without the access log,
+    on the bench settings (the product's, plus the trivial view's URLconf)."""
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+            "--graceful-timeout",
+            "10",
+            "--timeout",
+            "60",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings_pages"},
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with status {server.returncode} before answering")
+            try:
+                fetch(port, "/healthz")  # any answer: the workers are up (503 only means no task worker)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not answer within 60 s") from None
+                time.sleep(0.2)
+        yield port
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+# --- preparing a database -----------------------------------------------------------------------------------
+
+
+def base_env(folder: str, database_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") and k != "DJANGO_SETTINGS_MODULE"}
+    env.update(
+        CRYOVIEW_DATA_DIR=folder,
+        CRYOVIEW_DATABASE_URL=database_url,
+        CRYOVIEW_STATIC_ROOT=f"{folder}/static",
+        CRYOVIEW_MEDIA_ROOT=f"{folder}/media",
+        CRYOVIEW_PRIVATE_MEDIA_ROOT=f"{folder}/private",
+        CRYOVIEW_WORKER_MODE="immediate",
+        CRYOVIEW_LOG_LEVEL="WARNING",
+        CRYOVIEW_DEBUG="false",
+    )
+    return env
+
+
+def prepare(env: dict[str, str], reviews: int) -> float:
+    """The steps of `make run` (as bench/run.py does them), then the seed in its own process.
+    Returns the seed's wall time."""
+    for command in (
+        ["migrate", "--noinput", "-v0"],
+        ["createcachetable"],
+        ["import_guides"],
+        ["collectstatic", "--noinput", "-v0"],
+    ):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    started = time.monotonic()
+    subprocess.run([sys.executable, __file__, "--seed-only", "--reviews", str(reviews)], cwd=ROOT, env=env, check=True)
+    return time.monotonic() - started
+
+
+def postgres_database(*, drop_only: bool = False) -> str | None:
+    """A fresh, empty bench_pages database; None when it worked, else why PostgreSQL is unusable."""
+    try:
+        import psycopg
+    except ImportError as error:
+        return f"psycopg is not installed ({error})"
+    try:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+            if not drop_only:
+                conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+    except psycopg.Error as error:
+        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else error}"
+    return None
+
+
+# --- the seed (runs in a child process with Django set up) --------------------------------------------------
+
+TITLES = [
+    "Skin looked fresher for a week",
+    "Pleasant, but the effect faded fast",
+    "Helped with puffiness under the eyes",
+    "Not worth the price for me",
+    "Calmer skin after the course",
+    "A small blister, then fine",
+    "Cold, quick, no downtime",
+    "Glow that lasted a few days",
+]
+BODIES = [
+    "The session took about **15 minutes**. It felt cold and tingly, then warm.\n\n"
+    "My skin looked brighter for a few days.",
+    "I did a course of sessions before a wedding.\n\n"
+    "- less puffiness\n- no redness the next day\n- the effect faded after a month",
+    "Honestly I did not notice much. The practitioner was careful and explained everything, "
+    "but *for me* it was not worth it.",
+    "A small blister appeared on my cheek the next day and healed within a week. Otherwise the skin felt smoother.",
+    "> Cover your lips with a tissue\n\nGood advice from the clinic. The procedure itself was quick and comfortable.",
+    "Darker patches after sun exposure, so wear sunscreen. The massage itself was relaxing.",
+]
+CITIES = ["Berlin", "Moscow", "Paris", "Riga", "Warsaw", "Lisbon", "Vienna", "Prague"]
+COSTS = {"EUR": (30, 300), "USD": (35, 350), "RUB": (2_000, 25_000)}
+
+
+def seed(count: int) -> None:
+    sys.path.insert(0, str(ROOT))
+    from config.env import settings_module
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", settings_module())
+    import django
+
+    django.setup()
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from cryoview.accounts.models import User
+    from cryoview.core.markup import render_markup
+    from cryoview.procedures.models import Procedure
+    from cryoview.reviews.enums import CONSENT_TEXT, SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, ReviewStatus, WorthIt
+    from cryoview.reviews.models import Review
+    from cryoview.reviews.selectors import side_effect_choices
+    from cryoview.reviews.services import stats_refresh
+    from cryoview.videos.enums import VideoStage, VideoStatus
+    from cryoview.videos.models import Video
+
+    rng = random.Random(SEED)
+    now = timezone.now()
+    procedure = Procedure.objects.get(slug=PROCEDURE)
+    effects = [
+        c.slug for c in side_effect_choices(procedure=procedure) if c.slug not in (SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER)
+    ]
+    assert effects, f"{PROCEDURE} has no side-effect claims"
+    bodies = [(body, render_markup(body)) for body in BODIES]
+    two_years = 2 * 365 * 86_400
+
+    started = time.monotonic()
+    with transaction.atomic():
+        for low in range(0, count, BATCH):
+            User.objects.bulk_create(
+                # "!" is an unusable password (what set_unusable_password stores, minus the random suffix).
+                [User(email=f"bench{n}@example.org", password="!") for n in range(low, min(low + BATCH, count))],  # noqa: S106
+                batch_size=BATCH,
+            )
+    authors = list(
+        User.objects.filter(email__startswith="bench", email__endswith="@example.org")
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    assert len(authors) == count, (len(authors), count)
+    users_done = time.monotonic()
+
+    videos_made = 0
+    with transaction.atomic():
+        for low in range(0, count, BATCH):
+            videos: list[Video] = []
+            reviews: list[Review] = []
+            for n in range(low, min(low + BATCH, count)):
+                published = now - timedelta(seconds=rng.uniform(0, two_years))
+                submitted = published - timedelta(hours=rng.uniform(1, 72))
+                video = None
+                if rng.random() < 0.2:
+                    video_id = uuid.UUID(int=rng.getrandbits(128), version=4)
+                    video = Video(
+                        id=video_id,
+                        owner_id=authors[n],
+                        upload_id=f"bench{n:027d}",
+                        original_name="review.mp4",
+                        status=VideoStatus.READY,
+                        stage=VideoStage.DONE,
+                        progress=1.0,
+                        duration=round(rng.uniform(15, 180), 2),
+                        width=1080,
+                        height=1920,
+                        poster_path=f"videos/{video_id}/out/poster.jpg",
+                        output_dir=f"videos/{video_id}/out",
+                        is_published=True,
+                        ready_at=submitted,
+                    )
+                    videos.append(video)
+                currency = rng.choice([*COSTS, ""])
+                cost = None
+                if currency:
+                    low_cost, high_cost = COSTS[currency]
+                    cost = Decimal(rng.randint(low_cost, high_cost))
+                if rng.random() < 0.35:
+                    side_effects = [SIDE_EFFECT_NONE]
+                else:
+                    side_effects = sorted(rng.sample(effects, rng.randint(1, len(effects))))
+                body, body_html = rng.choice(bodies)
+                treated = (submitted - timedelta(days=rng.randint(0, 120))).date().replace(day=1)
+                reviews.append(
+                    Review(
+                        procedure=procedure,
+                        author_id=authors[n],
+                        status=ReviewStatus.PUBLISHED,
+                        rating=rng.choices(range(1, 6), weights=[8, 7, 15, 30, 40])[0],
+                        worth_it=rng.choices(WorthIt.values, weights=[55, 25, 20])[0],
+                        sessions=rng.randint(1, 10) if rng.random() < 0.7 else None,
+                        cost_amount=cost,
+                        cost_currency=currency,
+                        treated_month=treated if rng.random() < 0.6 else None,
+                        city=rng.choice(CITIES) if rng.random() < 0.5 else "",
+                        side_effects=side_effects,
+                        pain=rng.randint(0, 10) if rng.random() < 0.5 else None,
+                        downtime_days=rng.randint(0, 7) if rng.random() < 0.4 else None,
+                        title=rng.choice(TITLES),
+                        body=body,
+                        body_html=body_html,
+                        video=video,
+                        has_video=video is not None,
+                        consent_text=CONSENT_TEXT,
+                        consented_at=submitted,
+                        followup_count=rng.choices([0, 1, 2], weights=[85, 10, 5])[0],
+                        submitted_at=submitted,
+                        published_at=published,
+                    )
+                )
+            Video.objects.bulk_create(videos, batch_size=BATCH)
+            Review.objects.bulk_create(reviews, batch_size=BATCH)
+            videos_made += len(videos)
+    reviews_done = time.monotonic()
+    if connection.vendor == "postgresql":
+        # What autovacuum does within a minute of a bulk load; without it the planner guesses row counts.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    analyzed = time.monotonic()
+
+    data = stats_refresh(procedure=procedure)
+    refreshed = time.monotonic()
+    assert data["count"] == count, data["count"]
+    print(
+        f"  seeded {count:,} users in {users_done - started:.1f} s, {count:,} published reviews "
+        f"({videos_made:,} with a video) in {reviews_done - users_done:.1f} s"
+        + (f", ANALYZE {analyzed - reviews_done:.1f} s" if connection.vendor == "postgresql" else "")
+    )
+    print(f"  stats_refresh(procedure={PROCEDURE}) took {refreshed - analyzed:.2f} s")
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+
+def verdict(result: Result, reference_rps: float) -> str:
+    if result.errors:
+        return "ERROR"
+    ok = result.rps / reference_rps >= RATIO_TARGET and result.p99_ms < P99_TARGET_MS
+    return "PASS" if ok else "MISS"
+
+
+def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> tuple[int, int, int]:
+    """Seed, serve, measure, print the table. Returns (pages meeting both targets, pages, errors)."""
+    print(f"\n== {name}: seeding {args.reviews:,} published reviews on {PROCEDURE}")
+    started = time.monotonic()
+    seed_seconds = prepare(env, args.reviews)
+    print(f"  seeding took {seed_seconds:.1f} s (setup and seed: {time.monotonic() - started:.1f} s)")
+    with gunicorn(env, args.workers) as port:
+        problems = check_pages(port, args.reviews)
+        for problem in problems:
+            print(f"  ERROR {problem}")
+        results = [measure(port, "trivial view", TRIVIAL, args.seconds, args.clients)]
+        results += [measure(port, label, path, args.seconds, args.clients) for label, path in PAGES]
+        results.append(measure(port, "trivial view (again)", TRIVIAL, args.seconds, args.clients))
+    trivial = [results[0], results[-1]]
+    reference = sum(r.rps for r in trivial) / 2
+    print(
+        f"  gunicorn {args.workers} sync workers, {args.clients} concurrent connections, "
+        f"{args.seconds:g} s a URL after 1 s of warm-up; reference: mean of the two trivial runs, "
+        f"{reference:.0f} req/s"
+    )
+    print(
+        f"  {'':20} {'URL':46} {'requests':>8} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+        f"{'errors':>6} {'ratio':>6}  target"
+    )
+    passed = 0
+    errors = len(problems)
+    for result in results:
+        is_trivial = result.path == TRIVIAL
+        mark = ("ERROR" if result.errors else "ref") if is_trivial else verdict(result, reference)
+        passed += mark == "PASS"
+        errors += result.errors
+        print(
+            f"  {result.label:20} {result.path:46} {result.requests:8d} {result.rps:7.0f} {result.p50_ms:7.1f} "
+            f"{result.p99_ms:7.1f} {result.errors:6d} {result.rps / reference:6.2f}  {mark}"
+        )
+    print(
+        f"  {name}: {passed}/{len(PAGES)} pages meet both targets "
+        f"(≥ {RATIO_TARGET:g} x trivial req/s, p99 < {P99_TARGET_MS:g} ms); {errors} errors"
+    )
+    return passed, len(PAGES), errors
+
+
+@contextlib.contextmanager
+def data_dir(keep: bool) -> Iterator[str]:
+    if keep:
+        folder = tempfile.mkdtemp(prefix="bench-pages-")
+        print(f"  data kept in {folder}")
+        yield folder
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
+            yield folder
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
+    parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--reviews", type=int, default=100_000)
+    parser.add_argument("--seconds", type=float, default=10, help="measured seconds per URL (after 1 s warm-up)")
+    parser.add_argument("--clients", type=int, default=16, help="concurrent connections")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (make run's default: 2)")
+    parser.add_argument("--require-postgres", action="store_true", help="fail instead of skipping PostgreSQL")
+    parser.add_argument("--keep", action="store_true", help="keep the data folder and the bench_pages database")
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reviews < 20:
+        parser.error("--reviews must be at least 20 (a full page of the list API)")
+    if args.seed_only:
+        seed(args.reviews)
+        return 0
+
+    summary: list[str] = []
+    status = 0
+    if args.backend in ("sqlite", "both"):
+        with data_dir(args.keep) as folder:
+            passed, pages, errors = run_backend("SQLite", base_env(folder, f"sqlite:///{folder}/bench.sqlite3"), args)
+        summary.append(f"SQLite {passed}/{pages} PASS" + (f", {errors} errors" if errors else ""))
+        status = status or (1 if errors else 0)
+    if args.backend in ("postgres", "both"):
+        problem = postgres_database()
+        if problem is not None:
+            line = f"PostgreSQL skipped: {PG_URL} is not usable ({problem})"
+            print(f"\n== {line}")
+            summary.append(line)
+            if args.require_postgres:
+                status = 2
+        else:
+            try:
+                with data_dir(args.keep) as folder:
+                    passed, pages, errors = run_backend("PostgreSQL", base_env(folder, PG_URL), args)
+            finally:
+                if not args.keep:
+                    postgres_database(drop_only=True)
+            summary.append(f"PostgreSQL {passed}/{pages} PASS" + (f", {errors} errors" if errors else ""))
+            status = status or (1 if errors else 0)
+    print(
+        f"\nSummary ({args.reviews:,} reviews, {args.clients} connections; targets ≥ {RATIO_TARGET:g} x trivial req/s "
+        f"and p99 < {P99_TARGET_MS:g} ms): " + "; ".join(summary)
+    )
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
