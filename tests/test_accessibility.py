@@ -52,3 +52,28 @@ def test_member_pages_are_accessible(page, live_server, member):
     assert violations(page) == []
     page.goto(f"{live_server.url}/videos/new/")
     assert violations(page) == []
+
+
+def test_review_pages_are_accessible(page, live_server, guides, member, moderator):
+    from cryoview.accounts.tests.factories import PASSWORD
+    from cryoview.procedures.models import Procedure
+    from cryoview.reviews.tests.factories import pending_review, published_review
+
+    massage = Procedure.objects.get(slug="facial-cryomassage")
+    review = published_review(massage, title="Accessible review", side_effects=["blister"])
+    pending_review(massage, title="Waiting review", body="Call me at +7 912 345 67 89")
+    for path in (
+        "/procedures/facial-cryomassage/",
+        "/procedures/facial-cryomassage/reviews/",
+        f"/reviews/{review.pk}/",
+    ):
+        page.goto(f"{live_server.url}{path}")
+        assert violations(page) == [], path
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Email").fill(moderator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{live_server.url}/account/")
+    for path in ("/moderation/", "/moderation/log/", "/procedures/cryodestruction-of-benign-growths/reviews/new/"):
+        page.goto(f"{live_server.url}{path}")
+        assert violations(page) == [], path
