@@ -18,19 +18,17 @@ register = template.Library()
 GUIDE_PAGE_REVIEWS = 6
 
 
-@register.inclusion_tag("reviews/_guide_section.html", takes_context=True)
-def reviews_section(context: dict[str, Any], procedure: Any) -> dict[str, Any]:
+@register.inclusion_tag("reviews/_guide_section.html")
+def reviews_section(procedure: Any) -> dict[str, Any]:
     """The guide page's "Video reviews" section: the aggregates and the first reviews, videos first."""
+    stats = stats_get(procedure=procedure)
+    if not stats["count"]:  # one query for a guide nobody has reviewed yet
+        return {"procedure": procedure, "stats": stats, "labels": {}, "page": None}
     page = review_list_published(
         procedure=procedure, filters=ReviewFilters(sort=ReviewSort.NEWEST), limit=GUIDE_PAGE_REVIEWS
     )
-    return {
-        "procedure": procedure,
-        "stats": stats_get(procedure=procedure),
-        "labels": side_effect_labels(procedure=procedure),
-        "page": page,
-        "user": context.get("user"),
-    }
+    labels = side_effect_labels(procedure=procedure) if stats["side_effects"] else {}
+    return {"procedure": procedure, "stats": stats, "labels": labels, "page": page}
 
 
 @register.filter
