@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup setup-dev lint typecheck contracts pytest bench clean
+.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages clean
 
 run: setup
 	@scripts/system-packages run
@@ -48,6 +48,9 @@ pytest:
 
 bench: setup-dev
 	$(PY) bench/run.py
+
+bench-pages: setup-dev
+	$(PY) bench/pages.py
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .pytest_cache .ruff_cache

@@ -439,6 +439,8 @@ def verdict(result: Result, reference_rps: float) -> str:
 def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> tuple[int, int, int]:
     """Seed, serve, measure, print the table. Returns (pages meeting both targets, pages, errors)."""
     print(f"\n== {name}: seeding {args.reviews:,} published reviews on {PROCEDURE}")
+    if args.keep:
+        print(f"  kept afterwards: {env['CRYOVIEW_DATA_DIR']} ({env['CRYOVIEW_DATABASE_URL']})")
     started = time.monotonic()
     seed_seconds = prepare(env, args.reviews)
     print(f"  seeding took {seed_seconds:.1f} s (setup and seed: {time.monotonic() - started:.1f} s)")
@@ -481,9 +483,7 @@ def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> tup
 @contextlib.contextmanager
 def data_dir(keep: bool) -> Iterator[str]:
     if keep:
-        folder = tempfile.mkdtemp(prefix="bench-pages-")
-        print(f"  data kept in {folder}")
-        yield folder
+        yield tempfile.mkdtemp(prefix="bench-pages-")
     else:
         with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
             yield folder
@@ -517,6 +517,8 @@ def main() -> int:
         problem = postgres_database()
         if problem is not None:
             line = f"PostgreSQL skipped: {PG_URL} is not usable ({problem})"
+            if not args.require_postgres:
+                line += "; --require-postgres makes this an error"
             print(f"\n== {line}")
             summary.append(line)
             if args.require_postgres:

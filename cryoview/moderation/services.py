@@ -72,7 +72,12 @@ def review_decide(*, review: Review, by: User, decision: Decision, reason: str =
     reason = _check_reason(decision, reason)
     flags = [flag.reason for flag in review_text_flags(review)]
     with transaction.atomic():
-        locked = Review.objects.select_for_update().select_related("procedure", "author", "video").get(pk=review.pk)
+        # Lock only the review row (PostgreSQL refuses FOR UPDATE on the nullable side of the video join).
+        locked = (
+            Review.objects.select_for_update(of=("self",))
+            .select_related("procedure", "author", "video")
+            .get(pk=review.pk)
+        )
         if locked.status == ReviewStatus.WITHDRAWN:
             raise NotFoundError("No such review.")
         if locked.video is not None and locked.video.status != "ready" and decision == Decision.APPROVE:
