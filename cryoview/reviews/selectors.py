@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 from django.utils.dateparse import parse_datetime
 
 from cryoview.accounts.models import User
@@ -199,21 +199,29 @@ def _median(ordered: QuerySet[Any, Any], field: str, count: int) -> float | None
 
 def stats_compute(*, procedure: Procedure) -> dict[str, Any]:
     """Aggregates over published, not hidden reviews only (withdrawn, pending, rejected never count)."""
-    visible = review_list_visible(procedure=procedure)
-    by_rating = dict(visible.values_list("rating").annotate(n=Count("id")).order_by())
-    count = sum(by_rating.values())
+    visible = review_list_visible(procedure=procedure).order_by()
+    totals = visible.aggregate(
+        count=Count("id"),
+        worth=Count("id", filter=Q(worth_it="worth_it")),
+        with_followup=Count("id", filter=Q(followup_count__gt=0)),
+        **{f"r{n}": Count("id", filter=Q(rating=n)) for n in range(1, 6)},
+    )
+    count = totals["count"]
     if count == 0:
         return empty_stats()
-    worth = visible.filter(worth_it="worth_it").count()
+    by_rating = {n: totals[f"r{n}"] for n in range(1, 6)}
+    worth = totals["worth"]
     with_sessions = visible.filter(sessions__isnull=False)
     sessions_median = _median(with_sessions.order_by("sessions"), "sessions", with_sessions.count())
     costs = []
     currency_counts = visible.filter(cost_amount__isnull=False).exclude(cost_currency="")
-    for currency, n in currency_counts.values_list("cost_currency").annotate(n=Count("id")).order_by("cost_currency"):
-        rows = currency_counts.filter(cost_currency=currency)
-        amounts = rows.order_by("cost_amount")
-        lowest = amounts.values_list("cost_amount", flat=True).first()
-        highest = amounts.reverse().values_list("cost_amount", flat=True).first()
+    per_currency = (
+        currency_counts.values_list("cost_currency")
+        .annotate(n=Count("id"), lowest=Min("cost_amount"), highest=Max("cost_amount"))
+        .order_by("cost_currency")
+    )
+    for currency, n, lowest, highest in per_currency:
+        amounts = currency_counts.filter(cost_currency=currency).order_by("cost_amount")
         costs.append(
             {
                 "currency": currency,
@@ -241,7 +249,7 @@ def stats_compute(*, procedure: Procedure) -> dict[str, Any]:
             {"slug": slug, "count": n, "percent": round(100 * n / count)}
             for slug, n in sorted(effect_counts.items(), key=lambda item: (-item[1], item[0]))
         ],
-        "with_followup": visible.filter(followup_count__gt=0).count(),
+        "with_followup": totals["with_followup"],
     }
 
 
@@ -261,6 +269,12 @@ def stats_get(*, procedure: Procedure) -> dict[str, Any]:
     """The stored aggregates (one query); they are recomputed whenever a review enters or leaves the count."""
     stored = ReviewStats.objects.filter(procedure=procedure).values_list("data", flat=True).first()
     return stored if stored is not None else empty_stats()
+
+
+def stats_version(*, procedure: Procedure) -> str:
+    """Changes whenever a review enters or leaves the count: a cache key for what shows published reviews."""
+    stamp = ReviewStats.objects.filter(procedure=procedure).values_list("updated_at", flat=True).first()
+    return stamp.isoformat() if stamp else "none"
 
 
 def side_effect_labels(*, procedure: Procedure) -> dict[str, str]:

@@ -3,6 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.core.cache import cache
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from cryoview.reviews.enums import ReviewSort
 from cryoview.reviews.selectors import (
@@ -11,18 +14,33 @@ from cryoview.reviews.selectors import (
     reviews_of,
     side_effect_labels,
     stats_get,
+    stats_version,
 )
 
 register = template.Library()
 
 GUIDE_PAGE_REVIEWS = 6
+SECTION_CACHE_SECONDS = 600  # also bounds how long a changed display name takes to show
 
 
-@register.inclusion_tag("reviews/_guide_section.html")
-def reviews_section(procedure: Any) -> dict[str, Any]:
-    """The guide page's "Video reviews" section: the aggregates and the first reviews, videos first."""
+@register.simple_tag
+def reviews_section(procedure: Any) -> str:
+    """The guide page's "Video reviews" section: the aggregates and the first reviews, videos first.
+
+    Rendered once per change of the published set (the stats row's timestamp moves with every review that
+    enters or leaves it), so a busy guide page costs one small query here, not a list and a render.
+    """
+    key = f"guide-reviews:{procedure.pk}:{stats_version(procedure=procedure)}"
+    html = cache.get(key)
+    if not isinstance(html, str):
+        html = render_to_string("reviews/_guide_section.html", _section_context(procedure))
+        cache.set(key, html, timeout=SECTION_CACHE_SECONDS)
+    return mark_safe(html)  # noqa: S308 - our own template's output, user text escaped/sanitised inside
+
+
+def _section_context(procedure: Any) -> dict[str, Any]:
     stats = stats_get(procedure=procedure)
-    if not stats["count"]:  # one query for a guide nobody has reviewed yet
+    if not stats["count"]:
         return {"procedure": procedure, "stats": stats, "labels": {}, "page": None}
     page = review_list_published(
         procedure=procedure, filters=ReviewFilters(sort=ReviewSort.NEWEST), limit=GUIDE_PAGE_REVIEWS
