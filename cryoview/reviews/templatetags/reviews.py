@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 from cryoview.reviews.enums import ReviewSort
 from cryoview.reviews.selectors import (
@@ -24,7 +24,7 @@ SECTION_CACHE_SECONDS = 600  # also bounds how long a changed display name takes
 
 
 @register.simple_tag
-def reviews_section(procedure: Any) -> str:
+def reviews_section(procedure: Any) -> SafeString:
     """The guide page's "Video reviews" section: the aggregates and the first reviews, videos first.
 
     Rendered once per change of the published set (the stats row's timestamp moves with every review that
@@ -35,7 +35,8 @@ def reviews_section(procedure: Any) -> str:
     if not isinstance(html, str):
         html = render_to_string("reviews/_guide_section.html", _section_context(procedure))
         cache.set(key, html, timeout=SECTION_CACHE_SECONDS)
-    return mark_safe(html)  # noqa: S308 - our own template's output, user text escaped/sanitised inside
+    section: SafeString = mark_safe(html)  # noqa: S308 - our own template's output; user text escaped inside
+    return section
 
 
 def _section_context(procedure: Any) -> dict[str, Any]:
