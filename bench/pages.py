@@ -27,7 +27,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -35,6 +34,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
+
+from load import hammer, percentile  # bench/ is the script folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCEDURE = "facial-cryomassage"
@@ -71,51 +72,6 @@ class Result:
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
-
-
-def percentile(ordered: list[float], fraction: float) -> float:
-    """Nearest-rank percentile of a sorted list."""
-    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
-
-
-def hammer(port: int, path: str, seconds: float, clients: int) -> tuple[int, float, list[float], int]:
-    """`clients` threads, each one request at a time, for `seconds`. gunicorn's sync workers close every
-    connection after the response, so each request includes its TCP connect (http.client reconnects)."""
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    started = time.monotonic()
-    stop_at = started + seconds
-
-    def client() -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        mine: list[float] = []
-        bad = 0
-        while time.monotonic() < stop_at:
-            start = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    bad += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            mine.append(time.perf_counter() - start)
-        conn.close()
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies), time.monotonic() - started, latencies, errors
 
 
 def measure(port: int, label: str, path: str, seconds: float, clients: int) -> Result:

@@ -10,19 +10,20 @@ Usage: make bench   (or: .venv/bin/python bench/run.py --seconds 10 --clients 8)
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
+
+from load import hammer  # bench/ is the script folder, first on sys.path
 
 ROOT = Path(__file__).resolve().parent.parent
 BASELINE_RPS = 850.0
 PORT = 8765
+OK = (200, 503)  # /healthz answers 503 when the worker is not running, which is expected here
 PATHS = ["/procedures/facial-cryomassage/", "/api/v1/procedures/facial-cryomassage", "/", "/healthz"]
 
 
@@ -36,42 +37,6 @@ def prepare(env: dict[str, str]) -> None:
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )
-
-
-def hammer(path: str, seconds: float, clients: int) -> tuple[int, list[float], int]:
-    latencies: list[float] = []
-    errors = 0
-    lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
-
-    def client() -> None:
-        nonlocal errors
-        conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-        mine: list[float] = []
-        bad = 0
-        while time.monotonic() < stop_at:
-            start = time.perf_counter()
-            try:
-                conn.request("GET", path)
-                response = conn.getresponse()
-                response.read()
-                if response.status not in (200, 503):
-                    bad += 1
-            except (OSError, http.client.HTTPException):
-                bad += 1
-                conn.close()
-                conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
-            mine.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(mine)
-            errors += bad
-
-    threads = [threading.Thread(target=client) for _ in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return len(latencies), latencies, errors
 
 
 def main() -> None:
@@ -112,8 +77,8 @@ def main() -> None:
             print(f"gunicorn, 2 sync workers, {args.clients} keep-alive clients, {args.seconds:.0f} s a path")
             print(f"{'path':45} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>7} {'vs 850':>7}")
             for path in PATHS:
-                hammer(path, 1, 2)  # warm-up
-                count, latencies, errors = hammer(path, args.seconds, args.clients)
+                hammer(PORT, path, 1, 2, OK)  # warm-up
+                count, _, latencies, errors = hammer(PORT, path, args.seconds, args.clients, OK)
                 rps = count / args.seconds
                 latencies.sort()
                 p50 = statistics.median(latencies) * 1000

@@ -291,16 +291,10 @@ def review_stats(request: HttpRequest, slug: str) -> dict[str, Any]:
     return stats_get(procedure=_procedure(slug))
 
 
-def _review_id(review_id: int) -> int:
-    if not 0 < review_id < 2**62:
-        raise NotFoundError("No such review.")
-    return review_id
-
-
 @router.get("/reviews/{review_id}", response=ReviewOut, summary="One review (unpublished: author and moderators)")
 def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
     user = authenticate_request(request)
-    review = review_get_for(review_id=_review_id(review_id), user=user)
+    review = review_get_for(review_id=review_id, user=user)
     if review is None:
         raise NotFoundError("No such review.")
     private = user is not None and (user.pk == review.author_id or user.is_moderator)
@@ -325,7 +319,7 @@ def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[Creat
 
 
 def _own(user: User, review_id: int) -> Review:
-    review = review_get_own(review_id=_review_id(review_id), user=user)
+    review = review_get_own(review_id=review_id, user=user)
     if review is None:
         raise NotFoundError("No such review.")
     return review
@@ -392,7 +386,7 @@ class ReportOut(Schema):
 @router.post("/reviews/{review_id}/reports", response={201: ReportOut}, summary="Report a published review or video")
 def create_report(request: HttpRequest, review_id: int, payload: ReportIn) -> Status[ReportOut]:
     user = authenticate_request(request)
-    review = review_get_for(review_id=_review_id(review_id), user=None)
+    review = review_get_for(review_id=review_id, user=None)
     if review is None:
         raise NotFoundError("No such review.")
     key = f"user:{user.pk}" if user is not None else client_key(request)

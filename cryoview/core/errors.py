@@ -23,6 +23,12 @@ class ApplicationError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @classmethod
+    def for_fields(cls, problems: list[FieldProblem]) -> ApplicationError:
+        """A 422 that names every field at fault, in one sentence and one entry per field."""
+        detail = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        return cls(f"Please correct: {detail}.", problems=problems)
+
 
 class NotFoundError(ApplicationError):
     def __init__(self, message: str) -> None:

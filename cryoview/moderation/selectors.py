@@ -106,14 +106,5 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
     return items
 
 
-def decision_log(*, kind: str | None = None) -> QuerySet[ModerationDecision]:
-    log = ModerationDecision.objects.all()
-    if kind:
-        log = log.filter(target_kind=kind)
-    return log
-
-
-def decisions_about(*, review: Review) -> QuerySet[ModerationDecision]:
-    return ModerationDecision.objects.filter(
-        Q(target_kind__in=[TargetKind.REVIEW, TargetKind.EDIT, TargetKind.REPORTS], target_id=str(review.pk))
-    )
+def decision_log() -> QuerySet[ModerationDecision]:
+    return ModerationDecision.objects.order_by("-created_at", "-id")

@@ -153,9 +153,7 @@ def report_create(
     if reason == ReportReason.OTHER and not details.strip():
         problems.append(FieldProblem("details", "say what is wrong when the reason is “other”"))
     if problems:
-        raise ApplicationError(
-            "Please correct: " + "; ".join(f"{p.field}: {p.message}" for p in problems) + ".", problems=problems
-        )
+        raise ApplicationError.for_fields(problems)
     throttle_hit(
         scope="report", key=reporter_key, limit=settings.CONFIG.reports_per_hour, window_seconds=3600, what="reports"
     )

@@ -102,8 +102,7 @@ def review_check(
     _check_side_effects(procedure, data, bad)
     video = _check_video(author, data, bad, review)
     if problems:
-        detail = "; ".join(f"{p.field}: {p.message}" for p in problems)
-        raise ApplicationError(f"Please correct: {detail}.", problems=problems)
+        raise ApplicationError.for_fields(problems)
     return video
 
 
@@ -335,9 +334,7 @@ def followup_add(*, review: Review, by: User, body: str, new_rating: int | None 
     if new_rating is not None and not 1 <= new_rating <= 5:
         problems.append(FieldProblem("new_rating", "must be a whole number from 1 to 5"))
     if problems:
-        raise ApplicationError(
-            "Please correct: " + "; ".join(f"{p.field}: {p.message}" for p in problems) + ".", problems=problems
-        )
+        raise ApplicationError.for_fields(problems)
     _check_submission_rate(by)
     return FollowUp.objects.create(review=review, body=body, body_html=render_markup(body), new_rating=new_rating)
 
