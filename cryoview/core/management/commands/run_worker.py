@@ -99,6 +99,9 @@ class Command(BaseCommand):
                 reload=False,
                 verbosity=options["verbosity"],
             )
+        except KeyboardInterrupt:
+            # Ctrl-C before db_worker installed its own signal handlers: still a clean stop.
+            pass
         finally:
             heartbeat.stopping.set()
             maintenance.stopping.set()
