@@ -7,7 +7,7 @@ import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints, field_validator
@@ -16,11 +16,12 @@ from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.core.pagecache import for_visitors
 from cryoview.core.throttle import client_key
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import report_create
 from cryoview.procedures.models import Procedure
-from cryoview.procedures.selectors import procedure_get_for_page
+from cryoview.procedures.selectors import procedure_get_for_page, procedure_page_version
 from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.selectors import (
@@ -235,6 +236,11 @@ class ReviewListOut(Schema):
     next_cursor: str | None
 
 
+def json_response(out: Schema) -> HttpResponse:
+    """Serialised here rather than by ninja, so that visitors' copies can be stored whole."""
+    return HttpResponse(out.model_dump_json(), content_type="application/json")
+
+
 @router.get("/procedures/{slug}/reviews", response=ReviewListOut, summary="Published reviews, videos first")
 def list_reviews(
     request: HttpRequest,
@@ -244,17 +250,21 @@ def list_reviews(
     sort: ReviewSort = ReviewSort.NEWEST,
     cursor: str | None = Query(None, max_length=400),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
-) -> ReviewListOut:
+) -> HttpResponseBase:
     procedure = _procedure(slug)
-    page = review_list_published(
-        procedure=procedure,
-        filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating),
-        cursor=cursor,
-        limit=limit,
-    )
-    for review in page.items:
-        review.procedure = procedure  # the list is of one procedure: no query per row
-    return ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor)
+
+    def render() -> HttpResponse:
+        page = review_list_published(
+            procedure=procedure,
+            filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating),
+            cursor=cursor,
+            limit=limit,
+        )
+        for review in page.items:
+            review.procedure = procedure  # the list is of one procedure: no query per row
+        return json_response(ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor))
+
+    return for_visitors(request, lambda: procedure_page_version(procedure), render)
 
 
 class RatingStatsOut(Schema):
@@ -287,8 +297,13 @@ class StatsOut(Schema):
 
 
 @router.get("/procedures/{slug}/stats", response=StatsOut, summary="Aggregates over published reviews only")
-def review_stats(request: HttpRequest, slug: str) -> dict[str, Any]:
-    return stats_get(procedure=_procedure(slug))
+def review_stats(request: HttpRequest, slug: str) -> HttpResponseBase:
+    procedure = _procedure(slug)
+    return for_visitors(
+        request,
+        lambda: procedure_page_version(procedure),
+        lambda: json_response(StatsOut.model_validate(stats_get(procedure=procedure))),
+    )
 
 
 @router.get("/reviews/{review_id}", response=ReviewOut, summary="One review (unpublished: author and moderators)")

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from cryoview.core.pagecache import generation
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import (
     Claim,
@@ -81,6 +82,18 @@ def procedure_get_for_page(*, slug: str) -> Procedure | None:
         return None
     latest = ProcedureRevision.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("content_hash")
     return Procedure.objects.filter(slug=slug, is_published=True).annotate(revision_hash=Subquery(latest[:1])).first()
+
+
+def procedure_scope(slug: str) -> str:
+    """The page-cache scope of everything shown about one procedure (its guide, its reviews)."""
+    return f"procedure:{slug}"
+
+
+def procedure_page_version(procedure: Procedure) -> str:
+    """What a visitor's cached guide or review page depends on: the guide's revision and the generation of
+    its scope (bumped when reviews change). `procedure` comes from procedure_get_for_page."""
+    revision = getattr(procedure, "revision_hash", None)  # annotated by procedure_get_for_page
+    return f"{revision}:{generation(procedure_scope(procedure.slug))}"
 
 
 def procedure_get_published(*, slug: str) -> Procedure | None:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
+from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.selectors import (
     Guide,
     guide_build,
     procedure_get_for_page,
     procedure_get_published,
     procedure_list_published,
+    procedure_page_version,
 )
 
 
@@ -17,7 +19,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "procedures/home.html", {"procedures": procedure_list_published()})
 
 
-def detail(request: HttpRequest, slug: str) -> HttpResponse:
+def detail(request: HttpRequest, slug: str) -> HttpResponseBase:
     procedure = procedure_get_for_page(slug=slug)
     if procedure is None:
         raise Http404("No guide with this address.")
@@ -30,4 +32,8 @@ def detail(request: HttpRequest, slug: str) -> HttpResponse:
 
     # Built only when the template's cached fragment for this revision is missing.
     guide = SimpleLazyObject(build)
-    return render(request, "procedures/detail.html", {"guide": guide, "procedure": procedure})
+    return for_visitors(
+        request,
+        lambda: procedure_page_version(procedure),
+        lambda: render(request, "procedures/detail.html", {"guide": guide, "procedure": procedure}),
+    )

@@ -19,7 +19,9 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.markup import render_markup
+from cryoview.core.pagecache import bump
 from cryoview.procedures.models import Procedure
+from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.currencies import ISO_4217
 from cryoview.reviews.enums import (
     CONSENT_TEXT,
@@ -271,9 +273,11 @@ def review_update(
 
 
 def stats_refresh(*, procedure: Procedure) -> dict[str, Any]:
-    """Recount the procedure's published reviews. Side effects: the ReviewStats row."""
+    """Recount the procedure's published reviews. Side effects: the ReviewStats row; visitors' cached pages
+    of the procedure expire."""
     data = stats_compute(procedure=procedure)
     ReviewStats.objects.update_or_create(procedure=procedure, defaults={"data": data})
+    bump(procedure_scope(procedure.slug))  # visitors' cached guide and review pages are stale now
     return data
 
 

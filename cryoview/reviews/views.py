@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
+from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.models import Procedure
-from cryoview.procedures.selectors import procedure_get_for_page
+from cryoview.procedures.selectors import procedure_get_for_page, procedure_page_version
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
 from cryoview.reviews.models import Review
@@ -41,8 +42,12 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-def review_list(request: HttpRequest, slug: str) -> HttpResponse:
+def review_list(request: HttpRequest, slug: str) -> HttpResponseBase:
     procedure = _procedure(slug)
+    return for_visitors(request, lambda: procedure_page_version(procedure), lambda: _list_page(request, procedure))
+
+
+def _list_page(request: HttpRequest, procedure: Procedure) -> HttpResponse:
     form = ReviewListForm(request.GET)
     status = 200
     page = None

@@ -1,0 +1,73 @@
+"""Whole responses for visitors, kept until what they show changes.
+
+Most readers of a guide have no account and no session: for them a page is the same for everyone, so it is
+rendered once per *generation* of its scope (e.g. "procedure:facial-cryomassage") and served from the cache
+until a write bumps the generation (a review published, withdrawn, hidden...). Anyone with a session (signed
+in, or with a pending message) or a token always gets a fresh render.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+
+PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
+MESSAGES_COOKIE = "messages"
+
+
+def generation(scope: str) -> str:
+    value = cache.get(f"generation:{scope}")
+    return str(value) if value is not None else "0"
+
+
+def bump(scope: str) -> None:
+    """Everything cached for `scope` is stale from now on. A new value each time, so no increment race."""
+    cache.set(f"generation:{scope}", time.time_ns(), timeout=None)
+
+
+def is_visitor(request: HttpRequest) -> bool:
+    """No session, no token, no pending message: the page cannot depend on who asks."""
+    return (
+        request.method in ("GET", "HEAD")
+        and "Authorization" not in request.headers
+        and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        and MESSAGES_COOKIE not in request.COOKIES
+    )
+
+
+def _key(request: HttpRequest, version: str) -> str:
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    return f"page:{request.path}:{query}:{version}"
+
+
+def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
+    """Only a plain 200 that set no cookie and used no CSRF token is the same for every visitor."""
+    return (
+        response.status_code == 200
+        and isinstance(response, HttpResponse)
+        and not response.cookies
+        and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+    )
+
+
+def for_visitors(
+    request: HttpRequest, version: Callable[[], str], render: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
+    """A visitor gets the stored response while `version()` is unchanged; everyone else a fresh `render()`."""
+    if not is_visitor(request):
+        return render()
+    key = _key(request, version())
+    stored = cache.get(key)
+    if stored is not None:
+        content_type, body = stored
+        return HttpResponse(body, content_type=content_type)
+    response = render()
+    if storable(request, response):
+        assert isinstance(response, HttpResponse)
+        cache.set(key, (response["Content-Type"], response.content), timeout=PAGE_SECONDS)
+    return response

@@ -1,0 +1,62 @@
+"""Visitors' cached pages: served whole, and stale the moment the reviews they show change."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from cryoview.moderation.enums import Decision
+from cryoview.moderation.services import review_decide
+from cryoview.reviews.services import review_withdraw
+from cryoview.reviews.tests.factories import pending_review, published_review
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PAGES = [
+    "/procedures/facial-cryomassage/",
+    "/procedures/facial-cryomassage/reviews/",
+    "/api/v1/procedures/facial-cryomassage/reviews",
+    "/api/v1/procedures/facial-cryomassage/stats",
+]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_visitor_gets_the_stored_page_with_one_query(client, massage, url):
+    published_review(massage, title="Stored once")
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(url)
+    assert second.status_code == 200 and second.content == first.content
+    assert len(queries) == 1, "only the guide's own row (published? which revision?)"
+
+
+@pytest.mark.parametrize(("url", "shown"), [(url, "Just approved") for url in PAGES[:3]] + [(PAGES[3], '"count":1')])
+def test_a_change_to_the_reviews_shows_at_once(client, massage, member, moderator, url, shown):
+    client.get(url)  # stored while there are no reviews
+    review = pending_review(massage, member, title="Just approved")
+    assert shown not in client.get(url).text, "pending reviews are never shown"
+    review_decide(review=review, by=moderator, decision=Decision.APPROVE)
+    assert shown in client.get(url).text
+    review.refresh_from_db()
+    review_withdraw(review=review, by=member)
+    assert shown not in client.get(url).text
+
+
+def test_signed_in_people_and_pending_messages_get_a_fresh_page(client, massage, member):
+    published_review(massage)
+    client.get("/procedures/facial-cryomassage/")
+    client.force_login(member)
+    page = client.get("/procedures/facial-cryomassage/")
+    assert member.public_name in page.text, "the header names the signed-in member: not a visitor's copy"
+    client.logout()
+    client.cookies["messages"] = "x"
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/procedures/facial-cryomassage/reviews/")
+    assert len(queries) > 1, "rendered afresh"
+
+
+def test_errors_are_not_stored(client, massage):
+    assert client.get("/procedures/facial-cryomassage/reviews/?rating=9").status_code == 400
+    assert client.get("/procedures/facial-cryomassage/reviews/?rating=9").status_code == 400
+    assert client.get("/procedures/no-such-guide/").status_code == 404
