@@ -21,7 +21,7 @@ from cryoview.core.throttle import client_key
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import report_create
 from cryoview.procedures.models import Procedure
-from cryoview.procedures.selectors import procedure_get_for_page, procedure_page_version
+from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.selectors import (
@@ -251,9 +251,8 @@ def list_reviews(
     cursor: str | None = Query(None, max_length=400),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
 ) -> HttpResponseBase:
-    procedure = _procedure(slug)
-
     def render() -> HttpResponse:
+        procedure = _procedure(slug)
         page = review_list_published(
             procedure=procedure,
             filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating),
@@ -264,7 +263,7 @@ def list_reviews(
             review.procedure = procedure  # the list is of one procedure: no query per row
         return json_response(ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor))
 
-    return for_visitors(request, lambda: procedure_page_version(procedure), render)
+    return for_visitors(request, procedure_scope(slug), render)
 
 
 class RatingStatsOut(Schema):
@@ -298,11 +297,10 @@ class StatsOut(Schema):
 
 @router.get("/procedures/{slug}/stats", response=StatsOut, summary="Aggregates over published reviews only")
 def review_stats(request: HttpRequest, slug: str) -> HttpResponseBase:
-    procedure = _procedure(slug)
     return for_visitors(
         request,
-        lambda: procedure_page_version(procedure),
-        lambda: json_response(StatsOut.model_validate(stats_get(procedure=procedure))),
+        procedure_scope(slug),
+        lambda: json_response(StatsOut.model_validate(stats_get(procedure=_procedure(slug)))),
     )
 
 

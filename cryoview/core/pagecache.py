@@ -20,14 +20,13 @@ PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show a
 MESSAGES_COOKIE = "messages"
 
 
-def generation(scope: str) -> str:
-    value = cache.get(f"generation:{scope}")
-    return str(value) if value is not None else "0"
+def _generation_key(scope: str) -> str:
+    return f"generation:{scope}"
 
 
 def bump(scope: str) -> None:
     """Everything cached for `scope` is stale from now on. A new value each time, so no increment race."""
-    cache.set(f"generation:{scope}", time.time_ns(), timeout=None)
+    cache.set(_generation_key(scope), time.time_ns(), timeout=None)
 
 
 def is_visitor(request: HttpRequest) -> bool:
@@ -40,9 +39,9 @@ def is_visitor(request: HttpRequest) -> bool:
     )
 
 
-def _key(request: HttpRequest, version: str) -> str:
+def _page_key(request: HttpRequest) -> str:
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
-    return f"page:{request.path}:{query}:{version}"
+    return f"page:{request.path}:{query}"
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -55,19 +54,19 @@ def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
     )
 
 
-def for_visitors(
-    request: HttpRequest, version: Callable[[], str], render: Callable[[], HttpResponseBase]
-) -> HttpResponseBase:
-    """A visitor gets the stored response while `version()` is unchanged; everyone else a fresh `render()`."""
+def for_visitors(request: HttpRequest, scope: str, render: Callable[[], HttpResponseBase]) -> HttpResponseBase:
+    """A visitor gets the stored response while `scope`'s generation is unchanged; everyone else, and a
+    visitor after a change, a fresh `render()`. One cache read for both the generation and the page."""
     if not is_visitor(request):
         return render()
-    key = _key(request, version())
-    stored = cache.get(key)
-    if stored is not None:
-        content_type, body = stored
-        return HttpResponse(body, content_type=content_type)
+    generation_key, page_key = _generation_key(scope), _page_key(request)
+    found = cache.get_many([generation_key, page_key])
+    current = found.get(generation_key, 0)
+    stored = found.get(page_key)
+    if stored is not None and stored[0] == current:
+        return HttpResponse(stored[2], content_type=stored[1])
     response = render()
     if storable(request, response):
         assert isinstance(response, HttpResponse)
-        cache.set(key, (response["Content-Type"], response.content), timeout=PAGE_SECONDS)
+        cache.set(page_key, (current, response["Content-Type"], response.content), timeout=PAGE_SECONDS)
     return response

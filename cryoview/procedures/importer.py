@@ -6,16 +6,19 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from pydantic import BaseModel, ValidationError
 
+from cryoview.core.pagecache import bump
 from cryoview.procedures.content_files import ContentProblem, ContentReadError, LocatedData, read_located
 from cryoview.procedures.content_schema import ConditionFile, ProcedureFile, SourceFile
 from cryoview.procedures.enums import RevisionOrigin
 from cryoview.procedures.models import Condition, Procedure, Source
+from cryoview.procedures.selectors import procedure_scope
 from cryoview.procedures.services import procedure_apply_content
 
 
@@ -226,4 +229,6 @@ def guides_import(*, folder: Path) -> ImportReport:
         gone = Procedure.objects.filter(is_published=True).exclude(slug__in=slugs)
         report.unpublished = list(gone.values_list("slug", flat=True))
         gone.update(is_published=False)
+        for slug in report.unpublished:
+            transaction.on_commit(partial(bump, procedure_scope(slug)))
     return report

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
-from cryoview.core.pagecache import generation
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import (
     Claim,
@@ -85,15 +84,9 @@ def procedure_get_for_page(*, slug: str) -> Procedure | None:
 
 
 def procedure_scope(slug: str) -> str:
-    """The page-cache scope of everything shown about one procedure (its guide, its reviews)."""
+    """The page-cache scope of everything shown about one procedure (its guide, its reviews): bumped when a
+    revision of the guide is recorded, when it is unpublished, and when its published reviews change."""
     return f"procedure:{slug}"
-
-
-def procedure_page_version(procedure: Procedure) -> str:
-    """What a visitor's cached guide or review page depends on: the guide's revision and the generation of
-    its scope (bumped when reviews change). `procedure` comes from procedure_get_for_page."""
-    revision = getattr(procedure, "revision_hash", None)  # annotated by procedure_get_for_page
-    return f"{revision}:{generation(procedure_scope(procedure.slug))}"
 
 
 def procedure_get_published(*, slug: str) -> Procedure | None:

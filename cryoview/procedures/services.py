@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Max
 
+from cryoview.core.pagecache import bump
 from cryoview.procedures.enums import RevisionOrigin
 from cryoview.procedures.models import (
     Claim,
@@ -17,6 +19,7 @@ from cryoview.procedures.models import (
     ProcedureRevision,
     Source,
 )
+from cryoview.procedures.selectors import procedure_scope
 
 if TYPE_CHECKING:
     from cryoview.accounts.models import User
@@ -79,7 +82,7 @@ def procedure_record_revision(
 ) -> ProcedureRevision | None:
     """Store a snapshot if the guide differs from its last revision.
 
-    Side effects: at most one new ProcedureRevision row.
+    Side effects: at most one new ProcedureRevision row; visitors' cached pages of the guide expire.
     """
     snapshot = procedure_snapshot(procedure=procedure)
     digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
@@ -87,6 +90,11 @@ def procedure_record_revision(
     if last is not None and last.content_hash == digest:
         return None
     number = (procedure.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
+    # Before (nobody is served the old page from now on) and after commit (nobody stores a page rendered
+    # from the old rows in between under the new generation).
+    scope = procedure_scope(procedure.slug)
+    bump(scope)
+    transaction.on_commit(partial(bump, scope))
     return ProcedureRevision.objects.create(
         procedure=procedure,
         number=number,

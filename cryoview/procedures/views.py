@@ -6,12 +6,13 @@ from django.utils.functional import SimpleLazyObject
 
 from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.selectors import (
+    SLUG,
     Guide,
     guide_build,
     procedure_get_for_page,
     procedure_get_published,
     procedure_list_published,
-    procedure_page_version,
+    procedure_scope,
 )
 
 
@@ -20,6 +21,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def detail(request: HttpRequest, slug: str) -> HttpResponseBase:
+    if not SLUG.fullmatch(slug):
+        raise Http404("No guide with this address.")
+    return for_visitors(request, procedure_scope(slug), lambda: _detail(request, slug))
+
+
+def _detail(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = procedure_get_for_page(slug=slug)
     if procedure is None:
         raise Http404("No guide with this address.")
@@ -32,8 +39,4 @@ def detail(request: HttpRequest, slug: str) -> HttpResponseBase:
 
     # Built only when the template's cached fragment for this revision is missing.
     guide = SimpleLazyObject(build)
-    return for_visitors(
-        request,
-        lambda: procedure_page_version(procedure),
-        lambda: render(request, "procedures/detail.html", {"guide": guide, "procedure": procedure}),
-    )
+    return render(request, "procedures/detail.html", {"guide": guide, "procedure": procedure})

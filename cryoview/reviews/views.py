@@ -11,7 +11,7 @@ from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.models import Procedure
-from cryoview.procedures.selectors import procedure_get_for_page, procedure_page_version
+from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
 from cryoview.reviews.models import Review
@@ -43,11 +43,11 @@ def _user(request: HttpRequest) -> User:
 
 
 def review_list(request: HttpRequest, slug: str) -> HttpResponseBase:
+    return for_visitors(request, procedure_scope(slug), lambda: _list_page(request, slug))
+
+
+def _list_page(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = _procedure(slug)
-    return for_visitors(request, lambda: procedure_page_version(procedure), lambda: _list_page(request, procedure))
-
-
-def _list_page(request: HttpRequest, procedure: Procedure) -> HttpResponse:
     form = ReviewListForm(request.GET)
     status = 200
     page = None
