@@ -103,9 +103,10 @@ def database_settings(config: dict[str, Any]) -> dict[str, Any]:
             ),
         }
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        db["CONN_MAX_AGE"] = 60
-        db["CONN_HEALTH_CHECKS"] = True
+    # Keep connections between requests: opening one (and, on SQLite, running the PRAGMAs) cost more than a
+    # cached page's single read (bench/pages.py).
+    db["CONN_MAX_AGE"] = 60
+    db["CONN_HEALTH_CHECKS"] = True
     return db
 
 

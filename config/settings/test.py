@@ -7,14 +7,14 @@ SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-0123456789"  #
 DEBUG = False
 if CONFIG.test_database is not None:
     DATABASES["default"] = database_settings(CONFIG.test_database)
-    # Live-server threads must not keep connections open, or the test database cannot be dropped.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     # A file, not :memory:, so that a real worker process and a live server can share the test database.
     DATABASES["default"] = database_settings(
         {"ENGINE": "django.db.backends.sqlite3", "NAME": str(CONFIG.data_dir / "test.sqlite3")}
     )
     DATABASES["default"]["TEST"] = {"NAME": str(CONFIG.data_dir / "test-run.sqlite3")}
+# Live-server threads must not keep connections open, or the test database cannot be dropped.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing folder
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
 # Rate-limit counters in memory: fast, and cleared by the root conftest before every test.
