@@ -118,6 +118,22 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("CRYOVIEW_REPORTS_PER_HOUR", "int", "10", "reports one person (account or IP address) may send per hour"),
     Variable("CRYOVIEW_REVIEWS_PER_DAY", "int", "5", "reviews and follow-ups one member may submit per day"),
+    Variable(
+        "CRYOVIEW_COMMENTS_MAX_DEPTH", "int", "5", "replies nest this deep; deeper replies attach at the last level"
+    ),
+    Variable(
+        "CRYOVIEW_COMMENTS_MIN_SECONDS",
+        "int",
+        "3",
+        "a comment form sent sooner than this after it was shown is treated as spam (0 turns the rule off)",
+    ),
+    Variable("CRYOVIEW_COMMENTS_PER_HOUR", "int", "20", "comments one account, and one IP address, may post per hour"),
+    Variable(
+        "CRYOVIEW_IP_RETENTION_DAYS",
+        "int",
+        "90",
+        "salted hashes of IP addresses (comments, reports) are deleted after this many days",
+    ),
 )
 BY_NAME = {v.name: v for v in VARIABLES}
 CHOICES = {
@@ -317,6 +333,10 @@ class Config:
     reports_hide_threshold: int
     reports_per_hour: int
     reviews_per_day: int
+    comments_max_depth: int
+    comments_min_seconds: int
+    comments_per_hour: int
+    ip_retention_days: int
 
 
 def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
@@ -376,6 +396,10 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         ),
         reports_per_hour=parse_int("CRYOVIEW_REPORTS_PER_HOUR", get("CRYOVIEW_REPORTS_PER_HOUR"), minimum=1),
         reviews_per_day=parse_int("CRYOVIEW_REVIEWS_PER_DAY", get("CRYOVIEW_REVIEWS_PER_DAY"), minimum=1),
+        comments_max_depth=parse_int("CRYOVIEW_COMMENTS_MAX_DEPTH", get("CRYOVIEW_COMMENTS_MAX_DEPTH"), minimum=1),
+        comments_min_seconds=parse_int("CRYOVIEW_COMMENTS_MIN_SECONDS", get("CRYOVIEW_COMMENTS_MIN_SECONDS")),
+        comments_per_hour=parse_int("CRYOVIEW_COMMENTS_PER_HOUR", get("CRYOVIEW_COMMENTS_PER_HOUR"), minimum=1),
+        ip_retention_days=parse_int("CRYOVIEW_IP_RETENTION_DAYS", get("CRYOVIEW_IP_RETENTION_DAYS"), minimum=1),
     )
 
 

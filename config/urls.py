@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("cryoview.videos.urls")),
     path("", include("cryoview.reviews.urls")),
     path("", include("cryoview.moderation.urls")),
+    path("", include("cryoview.comments.urls")),
 ]

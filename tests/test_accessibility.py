@@ -77,3 +77,45 @@ def test_review_pages_are_accessible(page, live_server, guides, member, moderato
     for path in ("/moderation/", "/moderation/log/", "/procedures/cryodestruction-of-benign-growths/reviews/new/"):
         page.goto(f"{live_server.url}{path}")
         assert violations(page) == [], path
+
+
+def test_comment_pages_are_accessible(page, live_server, guides, member, other_member, moderator):
+    from cryoview.accounts.tests.factories import PASSWORD
+    from cryoview.comments.selectors import Target
+    from cryoview.comments.services import FormEvidence, comment_delete
+    from cryoview.comments.tests.factories import approved, posted
+    from cryoview.procedures.models import Procedure
+
+    guide = Target(procedure=Procedure.objects.get(slug="facial-cryomassage"))
+    question = approved(guide, member, "Does it sting?")
+    answer = approved(guide, other_member, "A little, for a second.", parent=question)
+    approved(guide, None, "Thanks both!", parent=answer, guest_name="Ira")
+    gone = approved(guide, member, "Deleted later")
+    approved(guide, other_member, "Reply to a deleted comment", parent=gone)
+    comment_delete(comment=gone, by=member)
+    posted(guide, None, "Held for a moderator https://a.example https://b.example https://c.example")
+    posted(guide, None, "Spam", form=FormEvidence(honeypot="bot", seconds_on_form=30))
+    base = live_server.url
+    for path in (
+        "/procedures/facial-cryomassage/#comments",
+        f"/procedures/facial-cryomassage/?replytocom={question.pk}#respond",
+        f"/comments/{question.pk}/report/",
+    ):
+        page.goto(f"{base}{path}")
+        assert violations(page) == [], path
+    # The error page a guest sees when a field needs correcting.
+    page.goto(f"{base}/procedures/facial-cryomassage/")
+    page.get_by_label("Comment *").fill("No name given")
+    page.evaluate("document.getElementById('comment-name').removeAttribute('required')")
+    page.get_by_role("button", name="Post comment").click()
+    page.wait_for_load_state()
+    assert "needs a correction" in page.title()
+    assert violations(page) == [], "compose"
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("Email").fill(moderator.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}/account/")
+    for path in ("/moderation/", "/moderation/spam/", "/moderation/comment-rules/"):
+        page.goto(f"{base}{path}")
+        assert violations(page) == [], path

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "cryoview.videos",
     "cryoview.reviews",
     "cryoview.moderation",
+    "cryoview.comments",
+    "cryoview.related",
 ]
 
 MIDDLEWARE = [
@@ -191,7 +193,12 @@ TASKS = {
 CRYOVIEW_WORKER_MODE = CONFIG.worker_mode
 CRYOVIEW_WORKER_HEARTBEAT_SECONDS = CONFIG.worker_heartbeat_seconds
 CRYOVIEW_WORKER_STALE_SECONDS = CONFIG.worker_stale_seconds
-CRYOVIEW_MAINTENANCE = ["cryoview.videos.tasks.maintenance"]
+CRYOVIEW_MAINTENANCE = [
+    "cryoview.videos.tasks.maintenance",
+    "cryoview.comments.tasks.maintenance",
+    "cryoview.moderation.tasks.maintenance",
+    "cryoview.related.tasks.maintenance",
+]
 CRYOVIEW_MAINTENANCE_SECONDS = max(5.0, CONFIG.job_stale_seconds / 4)
 
 MAILERS = {"default": CONFIG.email}

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cryoview.accounts.models import User
+from cryoview.comments.selectors import comments_of
+from cryoview.comments.services import comments_delete_all_of
 from cryoview.moderation.models import Report
 from cryoview.reviews.models import Review
 from cryoview.reviews.services import review_delete_all_of
@@ -119,8 +121,26 @@ def account_export(*, user: User, link: Callable[[str], str]) -> dict[str, Any]:
         ],
         "videos": [_video(v, link) for v in videos],
         "reviews": [_review(r, link) for r in reviews],
+        "comments": [
+            {
+                "id": c.pk,
+                "on": link(c.get_absolute_url()),
+                "text": c.body,
+                "status": c.status,
+                "reply_emails": c.notify_replies,
+                "created_at": _iso(c.created_at),
+                "edited_at": _iso(c.edited_at),
+            }
+            for c in comments_of(user=user)
+        ],
         "reports_sent": [
-            {"review_id": r.review_id, "reason": r.reason, "details": r.details, "created_at": _iso(r.created_at)}
+            {
+                "review_id": r.review_id,
+                "comment_id": r.comment_id,
+                "reason": r.reason,
+                "details": r.details,
+                "created_at": _iso(r.created_at),
+            }
             for r in Report.objects.filter(reporter=user)
         ],
     }
@@ -128,9 +148,11 @@ def account_export(*, user: User, link: Callable[[str], str]) -> dict[str, Any]:
 
 def account_delete(*, user: User) -> None:
     """Delete the account and what it made: reviews (with their videos), other videos, unfinished uploads,
-    saved checks, tokens, e-mail addresses. Moderation decisions keep the moderator's name only; reports
-    the user sent stay, without the link to the account. Side effects: rows and files, as listed."""
+    saved checks, tokens, e-mail addresses. Comments lose their text (a "deleted" note keeps others' replies
+    in place). Moderation decisions keep the moderator's name only; reports the user sent stay, without the
+    link to the account. Side effects: rows and files, as listed."""
     with transaction.atomic():
+        comments_delete_all_of(user=user)
         review_delete_all_of(user=user)
         for video in Video.objects.filter(owner=user):
             video_delete(video=video)

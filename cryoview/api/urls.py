@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from cryoview.api import accounts, moderation, problems, procedures, reviews, suitability, videos
+from cryoview.api import accounts, comments, moderation, problems, procedures, reviews, suitability, videos
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -16,5 +16,6 @@ api.add_router("", procedures.router)
 api.add_router("", suitability.router)
 api.add_router("", videos.router)
 api.add_router("", reviews.router)
+api.add_router("", comments.router)
 api.add_router("", moderation.router)
 api.add_router("", accounts.router)

@@ -16,8 +16,14 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
+from cryoview.core.formstamp import form_tokens_html
+
 PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
 MESSAGES_COOKIE = "messages"
+COMMENTER_COOKIE = "cryoview_commenter"  # a guest's "remember me": their name is filled into forms
+# Forms on cached pages carry this marker instead of their CSRF token and stamp; each response gets its own.
+LATE_TOKENS = b"<!--cryoview:form-tokens-->"
+_LATE_ATTRIBUTE = "cryoview_late_tokens"
 
 
 def _generation_key(scope: str) -> str:
@@ -36,7 +42,19 @@ def is_visitor(request: HttpRequest) -> bool:
         and "Authorization" not in request.headers
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and MESSAGES_COOKIE not in request.COOKIES
+        and COMMENTER_COOKIE not in request.COOKIES
     )
+
+
+def tokens_filled_late(request: HttpRequest) -> bool:
+    """True while rendering a page that for_visitors may store: forms must use the LATE_TOKENS marker."""
+    return bool(getattr(request, _LATE_ATTRIBUTE, False))
+
+
+def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
+    if LATE_TOKENS not in content:
+        return content
+    return content.replace(LATE_TOKENS, form_tokens_html(request).encode())
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -64,9 +82,12 @@ def for_visitors(request: HttpRequest, scope: str, render: Callable[[], HttpResp
     current = found.get(generation_key, 0)
     stored = found.get(page_key)
     if stored is not None and stored[0] == current:
-        return HttpResponse(stored[2], content_type=stored[1])
+        return HttpResponse(_fill_tokens(request, stored[2]), content_type=stored[1])
+    setattr(request, _LATE_ATTRIBUTE, True)
     response = render()
     if storable(request, response):
         assert isinstance(response, HttpResponse)
         cache.set(page_key, (current, response["Content-Type"], response.content), timeout=PAGE_SECONDS)
+    if isinstance(response, HttpResponse) and not response.streaming:
+        response.content = _fill_tokens(request, response.content)
     return response

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 
 from django.core.cache import cache
 from django.http import HttpRequest
+from django.utils.crypto import salted_hmac
 
 from cryoview.core.errors import ApplicationError
 
@@ -24,8 +24,13 @@ def client_key(request: HttpRequest) -> str:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return f"user:{user.pk}"
+    return "ip:" + ip_hash(request)
+
+
+def ip_hash(request: HttpRequest) -> str:
+    """The address as a salted hash (keyed with the secret key): equal addresses match, none can be read back."""
     address = request.META.get("REMOTE_ADDR", "")
-    return "ip:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    return salted_hmac("cryoview.ip-address", address, algorithm="sha256").hexdigest()[:32]
 
 
 def throttle_hit(*, scope: str, key: str, limit: int, window_seconds: int, what: str) -> None:

@@ -17,6 +17,8 @@ class ReportPart(models.TextChoices):
 class Decision(models.TextChoices):
     APPROVE = "approve", "Approve"
     REJECT = "reject", "Reject"
+    SPAM = "spam", "Mark as spam"
+    DELETE = "delete", "Delete"
 
 
 class TargetKind(models.TextChoices):
@@ -24,3 +26,5 @@ class TargetKind(models.TextChoices):
     EDIT = "edit", "Edit of a published review"
     FOLLOWUP = "followup", "Follow-up"
     REPORTS = "reports", "Reported review"
+    COMMENT = "comment", "Comment"
+    COMMENT_REPORTS = "comment_reports", "Reported comment"

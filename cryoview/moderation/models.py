@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from cryoview.comments.models import Comment
 from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
 from cryoview.reviews.models import Review
 
@@ -13,7 +14,7 @@ class ModerationDecision(models.Model):
     moderator = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     moderator_name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    target_kind = models.CharField(max_length=10, choices=TargetKind.choices)
+    target_kind = models.CharField(max_length=16, choices=TargetKind.choices)
     target_id = models.CharField(max_length=40)
     target_title = models.CharField(max_length=200)
     decision = models.CharField(max_length=8, choices=Decision.choices)
@@ -28,9 +29,10 @@ class ModerationDecision(models.Model):
 
 
 class Report(models.Model):
-    """Someone says a published review or its video should not be there."""
+    """Someone says a published review, its video, or a comment should not be there."""
 
-    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="reports")
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
+    comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.CASCADE, related_name="reports")
     part = models.CharField(max_length=8, choices=ReportPart.choices, default=ReportPart.REVIEW)
     reason = models.CharField(max_length=24, choices=ReportReason.choices)
     details = models.TextField(blank=True)
@@ -47,8 +49,19 @@ class Report(models.Model):
                 fields=["review", "reporter_key"],
                 condition=models.Q(resolved_at__isnull=True),
                 name="report_once_per_person",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "reporter_key"],
+                condition=models.Q(resolved_at__isnull=True),
+                name="comment_report_once_per_person",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(review__isnull=False, comment__isnull=True)
+                | models.Q(review__isnull=True, comment__isnull=False),
+                name="report_on_review_or_comment",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"report on {self.review_id}: {self.reason}"
+        what = f"review {self.review_id}" if self.review_id else f"comment {self.comment_id}"
+        return f"report on {what}: {self.reason}"

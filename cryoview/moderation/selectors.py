@@ -10,6 +10,8 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cryoview.accounts.models import User
+from cryoview.comments.models import Comment
+from cryoview.comments.selectors import queue_comments, spam_folder
 from cryoview.moderation.enums import TargetKind
 from cryoview.moderation.flags import Flag, author_flags, text_flags
 from cryoview.moderation.models import ModerationDecision, Report
@@ -88,6 +90,7 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
     followups = list(queue_followups()[:limit])
     open_reports: dict[int, list[Report]] = defaultdict(list)
     for report in Report.objects.filter(review__in=[r.pk for r in reviews], resolved_at__isnull=True):
+        assert report.review_id is not None
         open_reports[report.review_id].append(report)
     submissions = _submissions_last_day({r.author_id for r in reviews} | {f.review.author_id for f in followups})
     items: list[QueueItem] = []
@@ -104,6 +107,41 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
         flags = text_flags(followup.body, where="follow-up") + _author_flags(followup.review.author, submissions)
         items.append(QueueItem(TargetKind.FOLLOWUP, followup.review, followup, flags))
     return items
+
+
+@dataclass
+class CommentQueueItem:
+    comment: Comment
+    flags: list[Flag] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+
+    @property
+    def kind(self) -> TargetKind:
+        return TargetKind.COMMENT_REPORTS if self.reports else TargetKind.COMMENT
+
+    @property
+    def key(self) -> str:
+        return f"comment-{self.comment.pk}"
+
+
+def _with_reports(comments: list[Comment]) -> list[CommentQueueItem]:
+    open_reports: dict[int, list[Report]] = defaultdict(list)
+    for report in Report.objects.filter(comment__in=[c.pk for c in comments], resolved_at__isnull=True):
+        assert report.comment_id is not None
+        open_reports[report.comment_id].append(report)
+    return [
+        CommentQueueItem(comment, text_flags(comment.body, where="comment"), open_reports.get(comment.pk, []))
+        for comment in comments
+    ]
+
+
+def comment_moderation_queue(*, limit: int = 50) -> list[CommentQueueItem]:
+    """Held comments (new, edited, reported), oldest first, with text flags and open reports. Two queries."""
+    return _with_reports(list(queue_comments()[:limit]))
+
+
+def comment_spam_folder(*, limit: int = 100) -> list[CommentQueueItem]:
+    return _with_reports(list(spam_folder()[:limit]))
 
 
 def decision_log() -> QuerySet[ModerationDecision]:

@@ -1,17 +1,32 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cryoview.accounts.models import User
+from cryoview.comments.models import Comment, CommentRules
+from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
+from cryoview.comments.services import comment_rules_update
 from cryoview.core.errors import ApplicationError
 from cryoview.core.throttle import client_key
-from cryoview.moderation.enums import Decision
-from cryoview.moderation.selectors import decision_log, moderation_queue
-from cryoview.moderation.services import followup_decide_as, report_create, review_decide
+from cryoview.moderation.enums import Decision, ReportReason
+from cryoview.moderation.selectors import (
+    comment_moderation_queue,
+    comment_spam_folder,
+    decision_log,
+    moderation_queue,
+)
+from cryoview.moderation.services import (
+    comment_decide,
+    comment_report_create,
+    followup_decide_as,
+    report_create,
+    review_decide,
+)
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.selectors import review_get_for
 
@@ -25,7 +40,46 @@ def _moderator(request: HttpRequest) -> User:
 
 def queue(request: HttpRequest) -> HttpResponse:
     _moderator(request)
-    return render(request, "moderation/queue.html", {"items": moderation_queue()})
+    items, comment_items = moderation_queue(), comment_moderation_queue()
+    context = {
+        "items": items,
+        "comment_items": comment_items,
+        "total": len(items) + len(comment_items),
+        "spam_count": spam_folder().count(),
+    }
+    return render(request, "moderation/queue.html", context)
+
+
+def spam(request: HttpRequest) -> HttpResponse:
+    _moderator(request)
+    return render(request, "moderation/spam.html", {"items": comment_spam_folder(), "keep_days": SPAM_KEEP_DAYS})
+
+
+@require_http_methods(["GET", "POST"])
+def comment_rules_edit(request: HttpRequest) -> HttpResponse:
+    user = _moderator(request)
+    row = CommentRules.objects.filter(pk=1).first() or CommentRules()
+    values = {"hold_words": row.hold_words, "block_words": row.block_words, "max_links": str(row.max_links)}
+    problems: dict[str, str] = {}
+    status = 200
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "") for name in values}
+        max_links = values["max_links"].strip()
+        try:
+            comment_rules_update(
+                hold_words=values["hold_words"],
+                block_words=values["block_words"],
+                max_links=int(max_links) if max_links.isdigit() and len(max_links) < 4 else -1,
+                by=user,
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            problems, status = {p.field: p.message for p in error.problems}, error.status
+        else:
+            messages.success(request, "The comment rules are saved; they apply to the next comment.")
+            return redirect("moderation:comment_rules")
+    context = {"values": values, "problems": problems, "row": row, "min_seconds": settings.CONFIG.comments_min_seconds}
+    return render(request, "moderation/comment_rules.html", context, status=status)
 
 
 def log(request: HttpRequest) -> HttpResponse:
@@ -77,6 +131,56 @@ def followup_decision(request: HttpRequest, followup_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Follow-up {decision.label.lower()}d.")
     return redirect("moderation:queue")
+
+
+@require_POST
+def comment_decision(request: HttpRequest, comment_id: int) -> HttpResponse:
+    user = _moderator(request)
+    comment = Comment.objects.filter(pk=comment_id).first()
+    decision = _decision(request)
+    back = "moderation:spam" if request.POST.get("back") == "spam" else "moderation:queue"
+    if comment is None:
+        raise Http404("No such comment.")
+    if decision is None:
+        messages.error(request, "Choose approve, spam or delete.")
+        return redirect(back)
+    try:
+        comment_decide(comment=comment, by=user, decision=decision, reason=request.POST.get("reason", ""))
+    except ApplicationError as error:
+        messages.error(request, f"Comment by {comment.author_name}: {error.message}")
+    else:
+        done = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}[decision]
+        messages.success(request, f"Comment by {comment.author_name}: {done}.")
+    return redirect(back)
+
+
+@require_http_methods(["GET", "POST"])
+def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
+    user = request.user if isinstance(request.user, User) and request.user.is_authenticated else None
+    comment = comment_get(comment_id=comment_id)
+    if comment is None or comment.status != "approved":
+        raise Http404("No such comment.")
+    values = {"reason": request.POST.get("reason", ""), "details": request.POST.get("details", "")}
+    status = 200
+    if request.method == "POST":
+        try:
+            comment_report_create(
+                comment=comment,
+                reporter=user,
+                reporter_key=client_key(request),
+                reason=values["reason"],
+                details=values["details"],
+            )
+        except ApplicationError as error:
+            if error.status == 429:
+                return render(request, "429.html", {"message": error.message}, status=429)
+            messages.error(request, error.message)
+            status = error.status
+        else:
+            messages.success(request, "Thank you. A moderator will look at your report.")
+            return redirect(comment.get_absolute_url())
+    context = {"comment": comment, "values": values, "reasons": ReportReason.choices}
+    return render(request, "moderation/comment_report.html", context, status=status)
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cryoview.procedures.importer import ContentInvalid, guides_import
+from cryoview.related.services import related_refresh_guides
 
 
 class Command(BaseCommand):
@@ -33,3 +34,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"{label}: {', '.join(slugs)}")
         if not report.changed:
             self.stdout.write("Guides are up to date; nothing changed.")
+        # Here and not only in the worker's upkeep: `make run` imports before anything serves a page, and in
+        # the "immediate" worker mode no worker (so no upkeep) runs at all. Guides are few: this is cheap.
+        changed = related_refresh_guides()
+        if changed:
+            self.stdout.write(f"related reading: {changed} guide list(s) updated")

@@ -1,0 +1,220 @@
+"""Reads of the comments app: threads (a fixed number of queries however long), the rules, the queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from cryoview.accounts.models import User
+from cryoview.comments.enums import CommentStatus
+from cryoview.comments.models import Comment, CommentRules
+from cryoview.comments.rules import RuleSet, parse_word_list
+from cryoview.procedures.models import Procedure
+from cryoview.procedures.selectors import procedure_scope
+from cryoview.reviews.models import Review
+
+EDIT_MINUTES = 15
+SPAM_KEEP_DAYS = 30
+MAX_TEXT = 5000
+MAX_TEXT_LABEL = f"{MAX_TEXT:,}"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a thread lives: under a guide or under a published review."""
+
+    procedure: Procedure | None = None
+    review: Review | None = None
+
+    def filter(self) -> Q:
+        if self.review is not None:
+            return Q(review=self.review)
+        return Q(procedure=self.procedure)
+
+    def holds(self, comment: Comment) -> bool:
+        if self.review is not None:
+            return comment.review_id == self.review.pk
+        return self.procedure is not None and comment.procedure_id == self.procedure.pk
+
+    @property
+    def is_open(self) -> bool:
+        if self.review is not None:
+            return self.review.is_visible and self.review.procedure.is_published
+        return self.procedure is not None and self.procedure.is_published
+
+    @property
+    def cache_scope(self) -> str | None:
+        """The visitors' page cache to expire when the thread changes (guide pages are cached)."""
+        return procedure_scope(self.procedure.slug) if self.procedure is not None else None
+
+    @property
+    def url(self) -> str:
+        owner = self.review if self.review is not None else self.procedure
+        assert owner is not None
+        return owner.get_absolute_url()
+
+
+def target_of(comment: Comment) -> Target:
+    return Target(procedure=comment.procedure, review=comment.review)
+
+
+@dataclass
+class CommentNode:
+    comment: Comment
+    children: list[CommentNode] = field(default_factory=list)
+    replying_to: str = ""  # the name answered, when the reply attached higher up (depth limit)
+    own: bool = False
+
+    @property
+    def shown(self) -> str:
+        """full, deleted (a placeholder kept for its replies) or held (the author's own, or hidden)."""
+        status = self.comment.status
+        if status == CommentStatus.APPROVED:
+            return "full"
+        if status == CommentStatus.HELD and self.own:
+            return "own-held"
+        return "deleted" if status == CommentStatus.DELETED else "hidden"
+
+    @property
+    def can_edit(self) -> bool:
+        return self.own and comment_editable(self.comment)
+
+
+@dataclass
+class ThreadPage:
+    nodes: list[CommentNode]
+    count: int
+    next_cursor: int | None
+
+
+def comment_editable(comment: Comment) -> bool:
+    window = timedelta(minutes=EDIT_MINUTES)
+    return comment.status in (CommentStatus.APPROVED, CommentStatus.HELD) and (
+        timezone.now() - comment.created_at < window
+    )
+
+
+def comment_rules() -> RuleSet:
+    row = CommentRules.objects.filter(pk=1).first()
+    min_seconds = settings.CONFIG.comments_min_seconds
+    if row is None:
+        return RuleSet(min_seconds=min_seconds)
+    return RuleSet(
+        hold_words=parse_word_list(row.hold_words),
+        block_words=parse_word_list(row.block_words),
+        max_links=row.max_links,
+        min_seconds=min_seconds,
+    )
+
+
+def author_is_known(*, user: User | None, name: str, email: str) -> bool:
+    """Approved before (a member by account; a guest by the same name and e-mail), or a moderator.
+    A guest without an e-mail cannot be recognised, so their comments are always held."""
+    approved = Comment.objects.filter(status=CommentStatus.APPROVED)
+    if user is not None:
+        return user.is_moderator or approved.filter(author=user).exists()
+    if not email:
+        return False
+    return approved.filter(author__isnull=True, guest_name__iexact=name, guest_email__iexact=email).exists()
+
+
+def threads_with_same_text(*, fingerprint: str, target: Target) -> int:
+    """Other threads where the same text was posted in the last hour (a copy-paste campaign)."""
+    since = timezone.now() - timedelta(hours=1)
+    rows = (
+        Comment.objects.filter(fingerprint=fingerprint, created_at__gte=since)
+        .exclude(target.filter())
+        .values_list("procedure_id", "review_id")
+        .distinct()
+    )
+    return len(set(rows))
+
+
+def _visible(viewer: User | None) -> Q:
+    q = Q(status__in=(CommentStatus.APPROVED, CommentStatus.DELETED))
+    if viewer is not None:
+        q |= Q(status=CommentStatus.HELD, author=viewer)
+    return q
+
+
+def thread_page(*, target: Target, viewer: User | None = None, after: int | None = None, limit: int = 50) -> ThreadPage:
+    """A page of top-level comments (oldest first) with all their replies, nested. Two queries (three when
+    the thread has more than one page, to count it all).
+
+    Deleted comments stay as a "deleted" placeholder while they have visible replies; a comment hidden
+    after reports keeps its visible replies in the same way."""
+    tops = Comment.objects.filter(target.filter(), root__isnull=True).exclude(status=CommentStatus.SPAM)
+    if after is not None:
+        tops = tops.filter(pk__gt=after)
+    top_rows = list(tops.select_related("author").order_by("pk")[: limit + 1])
+    more = len(top_rows) > limit
+    top_rows = top_rows[:limit]
+    replies = (
+        Comment.objects.filter(target.filter(), root__in=[c.pk for c in top_rows])
+        .exclude(status=CommentStatus.SPAM)
+        .select_related("author")
+        .order_by("pk")
+    )
+    rows = [*top_rows, *replies]
+    nodes = _build_tree(rows, viewer)
+    if after is None and not more:  # the whole thread is here: count it without another query
+        count = sum(1 for c in rows if c.status == CommentStatus.APPROVED)
+    else:
+        count = Comment.objects.filter(target.filter(), status=CommentStatus.APPROVED).count()
+    return ThreadPage(nodes=nodes, count=count, next_cursor=top_rows[-1].pk if more else None)
+
+
+def _build_tree(rows: list[Comment], viewer: User | None) -> list[CommentNode]:
+    by_id = {c.pk: CommentNode(c, own=viewer is not None and c.author_id == viewer.pk) for c in rows}
+    top: list[CommentNode] = []
+    for node in by_id.values():  # rows come in id order, so parents precede their replies
+        comment = node.comment
+        answered = by_id.get(comment.in_reply_to_id) if comment.in_reply_to_id else None
+        if answered is not None:
+            node.replying_to = answered.comment.author_name
+        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        (parent.children if parent is not None else top).append(node)
+    return _prune(top)
+
+
+def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
+    """Drop what may not be shown, unless it has replies that may (then it stays as a placeholder)."""
+    kept = []
+    for node in nodes:
+        node.children = _prune(node.children)
+        if node.shown in ("full", "own-held") or node.children:
+            kept.append(node)
+    return kept
+
+
+def comment_get(*, comment_id: int) -> Comment | None:
+    return (
+        Comment.objects.select_related("author", "procedure", "review", "review__procedure", "parent")
+        .filter(pk=comment_id)
+        .first()
+    )
+
+
+def queue_comments() -> QuerySet[Comment]:
+    """Held comments (new, edited or reported), oldest first."""
+    return (
+        Comment.objects.filter(status=CommentStatus.HELD)
+        .select_related("author", "procedure", "review", "review__procedure", "parent", "parent__author")
+        .order_by("created_at", "pk")
+    )
+
+
+def spam_folder() -> QuerySet[Comment]:
+    return (
+        Comment.objects.filter(status=CommentStatus.SPAM)
+        .select_related("author", "procedure", "review", "review__procedure")
+        .order_by("-status_changed_at", "-pk")
+    )
+
+
+def comments_of(*, user: User) -> QuerySet[Comment]:
+    return Comment.objects.filter(author=user).select_related("procedure", "review").order_by("pk")

@@ -1,0 +1,1 @@
+from cryoview.reviews.tests.conftest import massage, warts  # noqa: F401 - shared fixtures
