@@ -129,6 +129,12 @@ VARIABLES: tuple[Variable, ...] = (
     ),
     Variable("CRYOVIEW_COMMENTS_PER_HOUR", "int", "20", "comments one account, and one IP address, may post per hour"),
     Variable(
+        "CRYOVIEW_PROXY_HOPS",
+        "int",
+        "0",
+        "proxies in front that append to X-Forwarded-For (1 behind one nginx); 0: use the connection's address",
+    ),
+    Variable(
         "CRYOVIEW_IP_RETENTION_DAYS",
         "int",
         "90",
@@ -336,6 +342,7 @@ class Config:
     comments_max_depth: int
     comments_min_seconds: int
     comments_per_hour: int
+    proxy_hops: int
     ip_retention_days: int
 
 
@@ -399,6 +406,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         comments_max_depth=parse_int("CRYOVIEW_COMMENTS_MAX_DEPTH", get("CRYOVIEW_COMMENTS_MAX_DEPTH"), minimum=1),
         comments_min_seconds=parse_int("CRYOVIEW_COMMENTS_MIN_SECONDS", get("CRYOVIEW_COMMENTS_MIN_SECONDS")),
         comments_per_hour=parse_int("CRYOVIEW_COMMENTS_PER_HOUR", get("CRYOVIEW_COMMENTS_PER_HOUR"), minimum=1),
+        proxy_hops=parse_int("CRYOVIEW_PROXY_HOPS", get("CRYOVIEW_PROXY_HOPS")),
         ip_retention_days=parse_int("CRYOVIEW_IP_RETENTION_DAYS", get("CRYOVIEW_IP_RETENTION_DAYS"), minimum=1),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
@@ -27,9 +28,21 @@ def client_key(request: HttpRequest) -> str:
     return "ip:" + ip_hash(request)
 
 
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address. Behind CRYOVIEW_PROXY_HOPS proxies, the entry they appended to X-Forwarded-For
+    (counted from the right: entries further left are whatever the client sent, and can be forged)."""
+    hops = settings.CONFIG.proxy_hops
+    if hops:
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        forwarded = [part for part in forwarded if part]
+        if len(forwarded) >= hops:
+            return forwarded[-hops][:64]
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
 def ip_hash(request: HttpRequest) -> str:
     """The address as a salted hash (keyed with the secret key): equal addresses match, none can be read back."""
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     return salted_hmac("cryoview.ip-address", address, algorithm="sha256").hexdigest()[:32]
 
 

@@ -87,7 +87,7 @@ def _check_report(*, reason: str, details: str, problems: list[FieldProblem] | N
 def review_decide(*, review: Review, by: User, decision: Decision, reason: str = "") -> TargetKind:
     """Approve or reject what a review has waiting (a submission, an edit, or reports), log it, and tell the
     author by e-mail. Side effects: the review (see review_approve / review_reject), reports resolved,
-    a ModerationDecision row, an e-mail after commit."""
+    a ModerationDecision row, an e-mail after commit; on approval, a related-reading task after commit."""
     _require_moderator(by)
     reason = _check_reason(decision, reason)
     flags = [flag.reason for flag in review_text_flags(review)]
