@@ -31,13 +31,11 @@ def stamp_age(value: str) -> float | None:
     return age if age >= -1 else None
 
 
-def form_tokens_html(request: HttpRequest) -> str:
-    """The hidden inputs every protected form needs: the CSRF token and the stamp."""
-    return str(
-        format_html(
-            '<input type="hidden" name="csrfmiddlewaretoken" value="{}"><input type="hidden" name="{}" value="{}">',
-            get_token(request),
-            FIELD,
-            stamp_new(),
-        )
-    )
+def form_tokens_html(request: HttpRequest, *, csrf: bool = True) -> str:
+    """The hidden inputs of a form that may sit on a cached page: the stamp, and the CSRF token unless
+    `csrf` is False (visitors' cached pages: see comments.views for why guests' forms need none)."""
+    stamp = format_html('<input type="hidden" name="{}" value="{}">', FIELD, stamp_new())
+    if not csrf:
+        return str(stamp)
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    return str(token + stamp)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import time
+import zlib
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 
 from cryoview.core.formstamp import form_tokens_html
@@ -21,13 +23,27 @@ from cryoview.core.formstamp import form_tokens_html
 PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
 MESSAGES_COOKIE = "messages"
 COMMENTER_COOKIE = "cryoview_commenter"  # a guest's "remember me": their name is filled into forms
-# Forms on cached pages carry this marker instead of their CSRF token and stamp; each response gets its own.
+# Forms on cached pages carry this marker instead of their form stamp; each response gets its own.
 LATE_TOKENS = b"<!--cryoview:form-tokens-->"
 _LATE_ATTRIBUTE = "cryoview_late_tokens"
 
 
+# This process's copies (a few hundred pages at most); always checked against the shared generation.
+_process_pages = LocMemCache("cryoview-visitor-pages", {"TIMEOUT": PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 400}})
+
+
 def _generation_key(scope: str) -> str:
     return f"generation:{scope}"
+
+
+def _generation(key: str) -> int:
+    """The scope's current generation. A missing one (never set, or the shared cache was emptied) starts as
+    a new value, so a page a process kept from before can never match it."""
+    current = cache.get(key)
+    if current is None:
+        cache.add(key, time.time_ns(), timeout=None)
+        current = cache.get(key)
+    return int(current or 0)
 
 
 def bump(scope: str) -> None:
@@ -54,12 +70,15 @@ def tokens_filled_late(request: HttpRequest) -> bool:
 def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
     if LATE_TOKENS not in content:
         return content
-    return content.replace(LATE_TOKENS, form_tokens_html(request).encode())
+    # Visitors have no session for a forged request to ride on: their forms carry only the stamp, so a
+    # cached page costs no CSRF token and sets no cookie. Views taking such forms check CSRF themselves
+    # whenever there is a session.
+    return content.replace(LATE_TOKENS, form_tokens_html(request, csrf=False).encode())
 
 
 def _page_key(request: HttpRequest) -> str:
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
-    return f"page:{request.path}:{query}"
+    return f"page:z:{request.path}:{query}"  # z: stored compressed
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
@@ -74,20 +93,30 @@ def storable(request: HttpRequest, response: HttpResponseBase) -> bool:
 
 def for_visitors(request: HttpRequest, scope: str, render: Callable[[], HttpResponseBase]) -> HttpResponseBase:
     """A visitor gets the stored response while `scope`'s generation is unchanged; everyone else, and a
-    visitor after a change, a fresh `render()`. One cache read for both the generation and the page."""
+    visitor after a change, a fresh `render()`.
+
+    Each web process keeps the pages it served in its own memory; the shared cache holds the generations
+    (one small read per request) and a compressed copy of each page for the other processes."""
     if not is_visitor(request):
         return render()
     generation_key, page_key = _generation_key(scope), _page_key(request)
-    found = cache.get_many([generation_key, page_key])
-    current = found.get(generation_key, 0)
-    stored = found.get(page_key)
+    current = _generation(generation_key)
+    stored = _process_pages.get(page_key)
+    if stored is None or stored[0] != current:
+        shared = cache.get(page_key)
+        if shared is not None and shared[0] == current:
+            stored = (current, shared[1], zlib.decompress(shared[2]))
+            _process_pages.set(page_key, stored, timeout=PAGE_SECONDS)
     if stored is not None and stored[0] == current:
         return HttpResponse(_fill_tokens(request, stored[2]), content_type=stored[1])
     setattr(request, _LATE_ATTRIBUTE, True)
     response = render()
     if storable(request, response):
         assert isinstance(response, HttpResponse)
-        cache.set(page_key, (current, response["Content-Type"], response.content), timeout=PAGE_SECONDS)
+        content_type, content = response["Content-Type"], response.content
+        _process_pages.set(page_key, (current, content_type, content), timeout=PAGE_SECONDS)
+        # Compressed: a guide page shrinks about fivefold, and the shared cache may be the database.
+        cache.set(page_key, (current, content_type, zlib.compress(content, 1)), timeout=PAGE_SECONDS)
     if isinstance(response, HttpResponse) and not response.streaming:
         response.content = _fill_tokens(request, response.content)
     return response

@@ -414,18 +414,31 @@ def test_a_guest_is_told_the_comment_awaits_moderation_and_remembered_on_request
     assert client.cookies["cryoview_commenter"].value == ""
 
 
-def test_a_visitors_cached_page_gets_fresh_form_tokens_and_the_post_passes_csrf(massage):
+def test_a_visitors_cached_page_gets_a_fresh_stamp_and_sets_no_cookie(massage):
     from django.test import Client
 
-    browser = Client(enforce_csrf_checks=True)
-    first, second = browser.get(GUIDE), Client(enforce_csrf_checks=True).get(GUIDE)
+    first, second = Client(enforce_csrf_checks=True).get(GUIDE), Client(enforce_csrf_checks=True).get(GUIDE)
     stamps = [re.search(r'name="form_stamp" value="([^"]+)"', r.text).group(1) for r in (first, second)]
     assert stamps[0] != stamps[1]
     assert "cryoview:form-tokens" not in first.text + second.text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', first.text).group(1)
-    data = {"text": "Hello", "name": "Ira", "csrfmiddlewaretoken": token, "form_stamp": human_stamp()}
-    assert browser.post(f"{GUIDE}comments/", data).status_code == 302
-    assert Client(enforce_csrf_checks=True).post(f"{GUIDE}comments/", data).status_code == 403
+    assert "csrfmiddlewaretoken" not in second.text and not second.cookies
+    guest = {"text": "Hello", "name": "Ira", "form_stamp": stamps[1]}
+    assert Client(enforce_csrf_checks=True).post(f"{GUIDE}comments/", guest).status_code == 302
+
+
+def test_posts_with_a_session_must_pass_csrf(member, massage):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(member)
+    page = browser.get(GUIDE).text  # signed in: a fresh render, with a CSRF token
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    forged = {"text": "Forged", "name": "Ira", "form_stamp": human_stamp()}
+    assert browser.post(f"{GUIDE}comments/", forged).status_code == 403
+    assert Comment.objects.count() == 0, "refused, not posted as a guest"
+    mine = {**forged, "text": "Mine", "csrfmiddlewaretoken": token}
+    assert browser.post(f"{GUIDE}comments/", mine).status_code == 302
+    assert Comment.objects.get().author == member
 
 
 def test_an_approved_comment_shows_at_once_to_visitors_of_a_cached_page(

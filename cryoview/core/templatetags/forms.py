@@ -12,8 +12,9 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def form_tokens(context: template.Context) -> SafeString:
-    """Use instead of {% csrf_token %} in forms that may sit on a cached page: the CSRF token and the
-    form stamp, or a marker the page cache replaces with fresh ones for each visitor."""
+    """Use instead of {% csrf_token %} in forms that may sit on a visitors' cached page: the CSRF token and
+    the form stamp, or a marker the page cache replaces with a fresh stamp for each visitor (no CSRF token:
+    the view must be csrf_exempt for visitors and check CSRF itself when there is a session)."""
     request: HttpRequest = context["request"]
     if tokens_filled_late(request):
         return mark_safe(LATE_TOKENS.decode())  # noqa: S308 - a fixed marker of our own
