@@ -80,16 +80,17 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         worker_id = get_random_string(32)
+        # Import the apps' upkeep jobs first: the worker is announced alive only once it is ready to work.
+        maintenance = Maintenance(interval=settings.CRYOVIEW_MAINTENANCE_SECONDS)
         heartbeat = Heartbeat(
             worker_id=worker_id,
             queues=options["queue_name"],
             interval=settings.CRYOVIEW_WORKER_HEARTBEAT_SECONDS,
         )
-        heartbeat.beat()
-        heartbeat.start()
-        maintenance = Maintenance(interval=settings.CRYOVIEW_MAINTENANCE_SECONDS)
-        maintenance.start()
         try:
+            heartbeat.beat()
+            heartbeat.start()
+            maintenance.start()
             call_command(
                 "db_worker",
                 queue_name=options["queue_name"],
@@ -105,7 +106,8 @@ class Command(BaseCommand):
         finally:
             heartbeat.stopping.set()
             maintenance.stopping.set()
-            heartbeat.join(timeout=5)
+            if heartbeat.ident is not None:  # started
+                heartbeat.join(timeout=5)
             try:
                 worker_heartbeat_forget(worker_id=worker_id)
             except DatabaseError:
