@@ -18,6 +18,7 @@ from cryoview.comments.models import Comment
 from cryoview.comments.services import comment_approve, comment_hide, comment_mark_spam, comment_remove
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.throttle import throttle_hit
+from cryoview.core.validation import CONTROL
 from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
 from cryoview.moderation.flags import text_flags
 from cryoview.moderation.models import ModerationDecision, Report
@@ -46,6 +47,8 @@ def _check_reason(decision: Decision, reason: str) -> str:
         raise ApplicationError(
             "The reason is too long.", problems=[FieldProblem("reason", f"must be at most {MAX_REASON} characters")]
         )
+    if CONTROL.search(reason):  # PostgreSQL cannot store NUL: refuse it here rather than fail in the database
+        raise ApplicationError.for_fields([FieldProblem("reason", "must not contain control characters or NUL bytes")])
     return reason
 
 
@@ -78,6 +81,8 @@ def _check_report(*, reason: str, details: str, problems: list[FieldProblem] | N
         problems.insert(0, FieldProblem("reason", "must be one of " + ", ".join(ReportReason.values)))
     if len(details) > 2000:
         problems.append(FieldProblem("details", "must be at most 2,000 characters"))
+    if CONTROL.search(details):
+        problems.append(FieldProblem("details", "must not contain control characters or NUL bytes"))
     if reason == ReportReason.OTHER and not details.strip():
         problems.append(FieldProblem("details", "say what is wrong when the reason is “other”"))
     if problems:

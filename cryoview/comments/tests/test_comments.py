@@ -534,6 +534,20 @@ def test_a_report_needs_a_reason_and_one_per_person(client, guide, member):
     assert Report.objects.count() == 1
 
 
+@pytest.mark.parametrize("field", ["reason", "details"])
+def test_nul_in_a_moderation_reason_or_a_report_is_refused_with_a_message(client, guide, member, moderator, field):
+    comment = approved(guide, member, "Fine")
+    if field == "reason":
+        client.force_login(moderator)
+        client.post(f"/moderation/comments/{comment.pk}/decision", {"decision": "delete", "reason": "x\x00"})
+        assert ModerationDecision.objects.count() == 0
+        assert Comment.objects.get(pk=comment.pk).status == CommentStatus.APPROVED
+    else:
+        response = client.post(f"/comments/{comment.pk}/report/", {"reason": "other", "details": "x\x00y"})
+        assert response.status_code == 422 and "control characters" in response.text
+        assert Report.objects.count() == 0
+
+
 def test_moderators_edit_the_rules(client, guide, member, moderator):
     client.force_login(moderator)
     response = client.post(
