@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.test_review_journey import log_in
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
@@ -69,11 +71,7 @@ def test_review_pages_are_accessible(page, live_server, guides, member, moderato
     ):
         page.goto(f"{live_server.url}{path}")
         assert violations(page) == [], path
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(moderator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{live_server.url}/account/")
+    log_in(page, live_server.url, moderator.email, PASSWORD)
     for path in ("/moderation/", "/moderation/log/", "/procedures/cryodestruction-of-benign-growths/reviews/new/"):
         page.goto(f"{live_server.url}{path}")
         assert violations(page) == [], path
@@ -111,11 +109,7 @@ def test_comment_pages_are_accessible(page, live_server, guides, member, other_m
     page.wait_for_load_state()
     assert "needs a correction" in page.title()
     assert violations(page) == [], "compose"
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(moderator.email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/account/")
+    log_in(page, base, moderator.email, PASSWORD)
     for path in ("/moderation/", "/moderation/spam/", "/moderation/comment-rules/"):
         page.goto(f"{base}{path}")
         assert violations(page) == [], path

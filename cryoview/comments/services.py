@@ -156,10 +156,15 @@ def comment_post(
     return comment
 
 
-def _published(comment: Comment, *, answered: Comment | None) -> None:
+def _expire_guide_page(comment: Comment) -> None:
+    """After commit, visitors' cached copies of the guide page showing this thread are stale."""
     scope = target_of(comment).cache_scope
     if scope is not None:
         transaction.on_commit(lambda: bump(scope))
+
+
+def _published(comment: Comment, *, answered: Comment | None) -> None:
+    _expire_guide_page(comment)
     if answered is not None:
         _mail_reply(comment, answered)
 
@@ -193,9 +198,8 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
         comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]
         comment.status_changed_at = timezone.now()
     comment.save()
-    scope = target_of(comment).cache_scope
-    if was_shown and scope is not None:
-        transaction.on_commit(lambda: bump(scope))
+    if was_shown:
+        _expire_guide_page(comment)
     return comment
 
 
@@ -205,9 +209,8 @@ def _blank(comment: Comment) -> None:
     comment.guest_email, comment.notify_replies = "", False
     comment.status_changed_at = timezone.now()
     comment.save()
-    scope = target_of(comment).cache_scope
-    if was_shown and scope is not None:
-        transaction.on_commit(lambda: bump(scope))
+    if was_shown:
+        _expire_guide_page(comment)
 
 
 def comment_delete(*, comment: Comment, by: User) -> None:
@@ -235,9 +238,8 @@ def comment_mark_spam(*, comment: Comment, reason: str) -> None:
     comment.status, comment.status_changed_at = CommentStatus.SPAM, timezone.now()
     comment.reasons = [*comment.reasons, f"moderator: {reason}" if reason else "moderator: spam"]
     comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    scope = target_of(comment).cache_scope
-    if was_shown and scope is not None:
-        transaction.on_commit(lambda: bump(scope))
+    if was_shown:
+        _expire_guide_page(comment)
 
 
 def comment_remove(*, comment: Comment) -> None:
@@ -254,9 +256,7 @@ def comment_hide(*, comment: Comment, reason: str) -> None:
     comment.status, comment.status_changed_at = CommentStatus.HELD, timezone.now()
     comment.reasons = [reason]
     comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    scope = target_of(comment).cache_scope
-    if scope is not None:
-        transaction.on_commit(lambda: bump(scope))
+    _expire_guide_page(comment)
 
 
 def comments_delete_all_of(*, user: User) -> int:

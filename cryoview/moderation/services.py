@@ -89,6 +89,37 @@ def _check_report(*, reason: str, details: str, problems: list[FieldProblem] | N
         raise ApplicationError.for_fields(problems)
 
 
+def _report_save(
+    *,
+    about: dict[str, Review | Comment],
+    what: str,
+    part: str,
+    reason: str,
+    details: str,
+    reporter: User | None,
+    reporter_key: str,
+) -> tuple[Report, int]:
+    """Rate-limit the reporter, store their one open report on `about`, and count the open reports on it."""
+    throttle_hit(
+        scope="report", key=reporter_key, limit=settings.CONFIG.reports_per_hour, window_seconds=3600, what="reports"
+    )
+    try:
+        with transaction.atomic():
+            report = Report.objects.create(
+                **about,
+                part=part,
+                reason=reason,
+                details=details.strip(),
+                reporter=reporter,
+                reporter_key=reporter_key,
+            )
+    except IntegrityError:
+        raise ApplicationError(
+            f"You have already reported this {what}; a moderator will look at it.", 409, "already_reported"
+        ) from None
+    return report, Report.objects.filter(**about, resolved_at__isnull=True).count()
+
+
 def review_decide(*, review: Review, by: User, decision: Decision, reason: str = "") -> TargetKind:
     """Approve or reject what a review has waiting (a submission, an edit, or reports), log it, and tell the
     author by e-mail. Side effects: the review (see review_approve / review_reject), reports resolved,
@@ -174,24 +205,15 @@ def report_create(
     if part == ReportPart.VIDEO and review.video_id is None:
         problems.append(FieldProblem("part", "this review has no video"))
     _check_report(reason=reason, details=details, problems=problems)
-    throttle_hit(
-        scope="report", key=reporter_key, limit=settings.CONFIG.reports_per_hour, window_seconds=3600, what="reports"
+    report, open_reports = _report_save(
+        about={"review": review},
+        what="review",
+        part=part,
+        reason=reason,
+        details=details,
+        reporter=reporter,
+        reporter_key=reporter_key,
     )
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                review=review,
-                part=part,
-                reason=reason,
-                details=details.strip(),
-                reporter=reporter,
-                reporter_key=reporter_key,
-            )
-    except IntegrityError:
-        raise ApplicationError(
-            "You have already reported this review; a moderator will look at it.", 409, "already_reported"
-        ) from None
-    open_reports = Report.objects.filter(review=review, resolved_at__isnull=True).count()
     if open_reports >= settings.CONFIG.reports_hide_threshold:
         review_hide(review=review)
     return report
@@ -242,19 +264,15 @@ def comment_report_create(
     if comment.status != CommentStatus.APPROVED:
         raise NotFoundError("No such comment.")
     _check_report(reason=reason, details=details)
-    throttle_hit(
-        scope="report", key=reporter_key, limit=settings.CONFIG.reports_per_hour, window_seconds=3600, what="reports"
+    report, open_reports = _report_save(
+        about={"comment": comment},
+        what="comment",
+        part=ReportPart.REVIEW,  # the model's default: a comment has no parts
+        reason=reason,
+        details=details,
+        reporter=reporter,
+        reporter_key=reporter_key,
     )
-    try:
-        with transaction.atomic():
-            report = Report.objects.create(
-                comment=comment, reason=reason, details=details.strip(), reporter=reporter, reporter_key=reporter_key
-            )
-    except IntegrityError:
-        raise ApplicationError(
-            "You have already reported this comment; a moderator will look at it.", 409, "already_reported"
-        ) from None
-    open_reports = Report.objects.filter(comment=comment, resolved_at__isnull=True).count()
     if open_reports >= settings.CONFIG.reports_hide_threshold:
         comment_hide(comment=comment, reason=f"hidden after {open_reports} reports")
     return report

@@ -30,6 +30,7 @@ from cryoview.moderation.enums import Decision
 from cryoview.moderation.models import ModerationDecision, Report
 from cryoview.moderation.services import comment_decide, reports_forget_addresses
 from cryoview.reviews.tests.factories import pending_review, published_review
+from cryoview.reviews.tests.test_pages import XSS
 
 pytestmark = pytest.mark.django_db
 GUIDE = "/procedures/facial-cryomassage/"
@@ -635,18 +636,6 @@ def live_markup(html: str) -> list[str]:
     parser = LiveMarkup()
     parser.feed(html)
     return parser.found
-
-
-XSS = [
-    "<script>alert('x')</script>",
-    '<img src=x onerror="alert(1)">',
-    "[click](javascript:alert(1))",
-    '"><svg onload=alert(1)>',
-    "<a href='https://evil.example' onclick='alert(1)'>x</a>",
-    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "<iframe src=//evil.example></iframe>",
-    "{{ request.user.email }}",
-]
 
 
 def test_the_markup_finder_can_see_live_markup():
