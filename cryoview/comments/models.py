@@ -37,6 +37,7 @@ class Comment(models.Model):
     fingerprint = models.CharField(max_length=64, db_index=True, help_text="the text, normalised and hashed")
     status = models.CharField(max_length=10, choices=CommentStatus.choices, default=CommentStatus.HELD)
     reasons = models.JSONField(default=list, blank=True, help_text="why it was held or taken for spam")
+    flags = models.JSONField(default=list, blank=True, help_text="automatic flags, computed when written")
     ip_hash = models.CharField(max_length=32, blank=True, help_text="salted; blanked after the retention period")
     notify_replies = models.BooleanField(default=False, help_text="e-mail the author about replies")
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

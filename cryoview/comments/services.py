@@ -33,6 +33,7 @@ from cryoview.comments.selectors import (
     threads_with_same_text,
 )
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.flags import text_flags
 from cryoview.core.markup import render_markup
 from cryoview.core.pagecache import bump
 from cryoview.core.throttle import throttle_hit
@@ -147,6 +148,7 @@ def comment_post(
         fingerprint=print_,
         status=verdict.status,
         reasons=list(verdict.reasons),
+        flags=_flags(text),
         ip_hash=ip_hash,
         notify_replies=notify_replies and author is not None,
         status_changed_at=timezone.now(),
@@ -154,6 +156,11 @@ def comment_post(
     if comment.status == CommentStatus.APPROVED:
         _published(comment, answered=in_reply_to or parent)
     return comment
+
+
+def _flags(text: str) -> list[dict[str, str]]:
+    """What the moderation queue shows about the text, computed once here (linear in its length)."""
+    return [flag.as_json() for flag in text_flags(text, where="comment")]
 
 
 def _expire_guide_page(comment: Comment) -> None:
@@ -193,6 +200,7 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     )
     was_shown = comment.status == CommentStatus.APPROVED
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
+    comment.flags = _flags(text)
     comment.edited_at = timezone.now()
     if verdict.status != "approved":
         comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
+from django.db.models import QuerySet
 
-from cryoview.accounts.models import User
 from cryoview.comments.models import Comment
 from cryoview.comments.selectors import queue_comments, spam_folder
+from cryoview.core.flags import Flag, flags_from_json
 from cryoview.moderation.enums import TargetKind
-from cryoview.moderation.flags import Flag, author_flags, text_flags
 from cryoview.moderation.models import ModerationDecision, Report
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.selectors import queue_followups, queue_reviews
@@ -36,63 +33,23 @@ class QueueItem:
         return self.review.video is not None and self.review.video.status != "ready"
 
 
-def _transcript_text(review: Review) -> str:
+def review_flags(review: Review) -> list[Flag]:
+    """The flags stored when the review (or its edit) was written, and those of its video's transcript.
+    Reads only rows already loaded with the review (queue_reviews selects the transcript)."""
     video = review.video
     transcript = getattr(video, "transcript", None) if video is not None else None
-    if transcript is None:
-        return ""
-    return " ".join(str(segment.get("text", "")) for segment in transcript.segments)
-
-
-def review_text_flags(review: Review) -> list[Flag]:
-    source = review.pending_edit or {}
-    fields = {
-        "title": source.get("title", review.title),
-        "text": source.get("body", review.body),
-        "clinic": source.get("clinic_name", review.clinic_name),
-        "city": source.get("city", review.city),
-        "side effects": source.get("side_effect_other", review.side_effect_other),
-    }
-    flags = [flag for where, text in fields.items() for flag in text_flags(text or "", where=where)]
-    return flags + text_flags(_transcript_text(review), where="video transcript")
-
-
-def _submissions_last_day(authors: set[int]) -> dict[int, int]:
-    since = timezone.now() - timedelta(days=1)
-    counts: dict[int, int] = defaultdict(int)
-    reviews = (
-        Review.objects.filter(author_id__in=authors)
-        .filter(Q(submitted_at__gte=since) | Q(pending_edit_at__gte=since))
-        .values_list("author_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    followups = (
-        FollowUp.objects.filter(review__author_id__in=authors, created_at__gte=since)
-        .values_list("review__author_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    for author_id, n in [*reviews, *followups]:
-        counts[author_id] += n
-    return counts
-
-
-def _author_flags(user: User, submissions: dict[int, int]) -> list[Flag]:
-    age = (timezone.now() - user.date_joined).total_seconds() / 86400
-    return author_flags(account_age_days=age, submissions_last_day=submissions.get(user.pk, 0))
+    return flags_from_json(review.flags) + (flags_from_json(transcript.flags) if transcript is not None else [])
 
 
 def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
-    """Everything waiting for a moderator, oldest first, with automatic flags and open reports.
-    A fixed number of queries however long the queue is."""
+    """Everything waiting for a moderator, oldest first, with the stored automatic flags and open reports.
+    A fixed number of queries however long the queue is; no text is scanned here."""
     reviews = list(queue_reviews()[:limit])
     followups = list(queue_followups()[:limit])
     open_reports: dict[int, list[Report]] = defaultdict(list)
     for report in Report.objects.filter(review__in=[r.pk for r in reviews], resolved_at__isnull=True):
         assert report.review_id is not None
         open_reports[report.review_id].append(report)
-    submissions = _submissions_last_day({r.author_id for r in reviews} | {f.review.author_id for f in followups})
     items: list[QueueItem] = []
     for review in reviews:
         if review.status == "pending":
@@ -101,11 +58,9 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
             kind = TargetKind.EDIT
         else:
             kind = TargetKind.REPORTS
-        flags = review_text_flags(review) + _author_flags(review.author, submissions)
-        items.append(QueueItem(kind, review, None, flags, open_reports.get(review.pk, [])))
+        items.append(QueueItem(kind, review, None, review_flags(review), open_reports.get(review.pk, [])))
     for followup in followups:
-        flags = text_flags(followup.body, where="follow-up") + _author_flags(followup.review.author, submissions)
-        items.append(QueueItem(TargetKind.FOLLOWUP, followup.review, followup, flags))
+        items.append(QueueItem(TargetKind.FOLLOWUP, followup.review, followup, flags_from_json(followup.flags)))
     return items
 
 
@@ -130,7 +85,7 @@ def _with_reports(comments: list[Comment]) -> list[CommentQueueItem]:
         assert report.comment_id is not None
         open_reports[report.comment_id].append(report)
     return [
-        CommentQueueItem(comment, text_flags(comment.body, where="comment"), open_reports.get(comment.pk, []))
+        CommentQueueItem(comment, flags_from_json(comment.flags), open_reports.get(comment.pk, []))
         for comment in comments
     ]
 

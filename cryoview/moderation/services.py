@@ -17,12 +17,12 @@ from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment
 from cryoview.comments.services import comment_approve, comment_hide, comment_mark_spam, comment_remove
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.flags import flags_from_json
 from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
 from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
-from cryoview.moderation.flags import text_flags
 from cryoview.moderation.models import ModerationDecision, Report
-from cryoview.moderation.selectors import review_text_flags
+from cryoview.moderation.selectors import review_flags
 from cryoview.related.services import related_refresh_later
 from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import FollowUp, Review
@@ -126,7 +126,7 @@ def review_decide(*, review: Review, by: User, decision: Decision, reason: str =
     a ModerationDecision row, an e-mail after commit; on approval, a related-reading task after commit."""
     _require_moderator(by)
     reason = _check_reason(decision, reason)
-    flags = [flag.reason for flag in review_text_flags(review)]
+    flags = [flag.reason for flag in review_flags(review)]
     with transaction.atomic():
         # Lock only the review row (PostgreSQL refuses FOR UPDATE on the nullable side of the video join).
         locked = (
@@ -166,7 +166,7 @@ def followup_decide_as(*, followup: FollowUp, by: User, decision: Decision, reas
     """Approve or reject a follow-up, log it and tell the author. Side effects: see followup_decide."""
     _require_moderator(by)
     reason = _check_reason(decision, reason)
-    flags = [flag.reason for flag in text_flags(followup.body, where="follow-up")]
+    flags = [flag.reason for flag in flags_from_json(followup.flags)]
     with transaction.atomic():
         followup_decide(followup=followup, approve=decision == Decision.APPROVE, reason=reason)
         title = f"Follow-up to “{followup.review.title}”"

@@ -60,6 +60,9 @@ class Review(models.Model):
     pending_edit_at = models.DateTimeField(null=True, blank=True)
     edit_rejection_reason = models.TextField(blank=True)
     hidden_at = models.DateTimeField(null=True, blank=True, help_text="hidden after reports, until a decision")
+    flags = models.JSONField(
+        default=list, blank=True, help_text="automatic flags of what awaits a moderator, computed when written"
+    )
     followup_count = models.PositiveSmallIntegerField(default=0, help_text="published follow-ups")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -106,6 +109,7 @@ class FollowUp(models.Model):
     body_html = models.TextField()
     new_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     rejection_reason = models.TextField(blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="automatic flags, computed when written")
     created_at = models.DateTimeField(auto_now_add=True)
     published_at = models.DateTimeField(null=True, blank=True)
 

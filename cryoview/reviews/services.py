@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.flags import author_flags, fields_flags
 from cryoview.core.markup import render_markup
 from cryoview.core.pagecache import bump
 from cryoview.procedures.models import Procedure
@@ -165,14 +166,19 @@ def _apply(review: Review, data: ReviewInput, video: Video | None) -> None:
     review.video = video
 
 
-def _check_submission_rate(author: User) -> None:
-    """A member may send a few reviews, edits and follow-ups a day to the moderators, not a flood."""
+def _sent_last_day(author: User) -> int:
     since = timezone.now() - timedelta(days=1)
-    sent = (
+    return (
         Review.objects.filter(author=author, submitted_at__gte=since).count()
         + Review.objects.filter(author=author, pending_edit_at__gte=since).count()
         + FollowUp.objects.filter(review__author=author, created_at__gte=since).count()
     )
+
+
+def _check_submission_rate(author: User) -> int:
+    """A member may send a few reviews, edits and follow-ups a day to the moderators, not a flood.
+    Returns how many they sent in the last 24 hours before this one."""
+    sent = _sent_last_day(author)
     limit = settings.CONFIG.reviews_per_day
     if sent >= limit:
         raise ApplicationError(
@@ -181,6 +187,27 @@ def _check_submission_rate(author: User) -> None:
             status=429,
             code="rate_limited",
         )
+    return sent
+
+
+def _texts(data: ReviewInput) -> dict[str, str]:
+    return {
+        "title": data.title,
+        "text": data.body,
+        "clinic": data.clinic_name,
+        "city": data.city,
+        "side effects": data.side_effect_other,
+    }
+
+
+def _flags(*, author: User, texts: dict[str, str], sent: int | None) -> list[dict[str, str]]:
+    """The automatic flags a moderator will see, computed once when the text is written (linear in its length):
+    those of the text, and of the author (a new account; how many submissions in 24 hours, this one included,
+    when it is being submitted)."""
+    age_days = (timezone.now() - author.date_joined).total_seconds() / 86400
+    found = fields_flags(texts)
+    found += author_flags(account_age_days=age_days, submissions_last_day=0 if sent is None else sent + 1)
+    return [flag.as_json() for flag in found]
 
 
 def _require_consent(consent: bool) -> None:
@@ -198,11 +225,13 @@ def review_create(
     if Review.objects.filter(author=author, procedure=procedure).exclude(status=ReviewStatus.WITHDRAWN).exists():
         raise ApplicationError("You have already reviewed this procedure; edit that review.", 409, "duplicate")
     video = review_check(procedure=procedure, author=author, data=data)
+    sent: int | None = None
     if submit:
         _require_consent(consent)
-        _check_submission_rate(author)
+        sent = _check_submission_rate(author)
     review = Review(procedure=procedure, author=author)
     _apply(review, data, video)
+    review.flags = _flags(author=author, texts=_texts(data), sent=sent)
     now = timezone.now()
     if consent:
         review.consent_text, review.consented_at = CONSENT_TEXT, now
@@ -251,19 +280,22 @@ def review_update(
     video = review_check(procedure=review.procedure, author=by, data=data, review=review)
     if review.status == ReviewStatus.PUBLISHED:
         # The published version stays as it is; a new video is shown only once the edit is approved.
-        _check_submission_rate(by)
+        sent_before = _check_submission_rate(by)
         review.pending_edit = _edit_snapshot(data)
         review.pending_edit_at = timezone.now()
         review.edit_rejection_reason = ""
-        review.save(update_fields=["pending_edit", "pending_edit_at", "edit_rejection_reason", "updated_at"])
+        review.flags = _flags(author=by, texts=_texts(data), sent=sent_before)
+        review.save(update_fields=["pending_edit", "pending_edit_at", "edit_rejection_reason", "flags", "updated_at"])
         return review
     submit = submit or review.status == ReviewStatus.PENDING
     consent = consent or review.consented_at is not None
+    sent: int | None = None
     if submit:
         _require_consent(consent)
-        if review.status != ReviewStatus.PENDING:
-            _check_submission_rate(by)
+        # A pending review changed in place was already counted when it was sent.
+        sent = _check_submission_rate(by) if review.status != ReviewStatus.PENDING else _sent_last_day(by) - 1
     _apply(review, data, video)
+    review.flags = _flags(author=by, texts=_texts(data), sent=sent)
     if consent and review.consented_at is None:
         review.consent_text, review.consented_at = CONSENT_TEXT, timezone.now()
     if submit and review.status != ReviewStatus.PENDING:
@@ -339,8 +371,11 @@ def followup_add(*, review: Review, by: User, body: str, new_rating: int | None 
         problems.append(FieldProblem("new_rating", "must be a whole number from 1 to 5"))
     if problems:
         raise ApplicationError.for_fields(problems)
-    _check_submission_rate(by)
-    return FollowUp.objects.create(review=review, body=body, body_html=render_markup(body), new_rating=new_rating)
+    sent = _check_submission_rate(by)
+    flags = _flags(author=by, texts={"follow-up": body}, sent=sent)
+    return FollowUp.objects.create(
+        review=review, body=body, body_html=render_markup(body), new_rating=new_rating, flags=flags
+    )
 
 
 # --- moderation decisions (called by cryoview.moderation, which logs them) ----------------------------------
@@ -396,6 +431,8 @@ def review_reject(*, review: Review, reason: str) -> str:
         elif review.pending_edit:
             what = "edit"
             review.pending_edit, review.pending_edit_at, review.edit_rejection_reason = None, None, reason
+            # The flags described the refused edit; a later report shows the published text's own.
+            review.flags = [flag.as_json() for flag in fields_flags(_texts(review_input_of(review)))]
             review.save()
         else:
             raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")

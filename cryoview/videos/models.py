@@ -112,6 +112,7 @@ class Transcript(models.Model):
     lang = models.CharField(max_length=12)
     segments = models.JSONField(default=list)
     model_name = models.CharField(max_length=200, blank=True)
+    flags = models.JSONField(default=list, blank=True, help_text="automatic flags, computed when written")
 
     def __str__(self) -> str:
         return f"transcript of {self.video_id}"

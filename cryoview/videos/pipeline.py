@@ -26,7 +26,7 @@ from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import MediaRejected, MediaToolError, TranscodeSpec, probe, run_transcode
 from cryoview.videos.models import Caption, Rendition, Transcript, Video, VideoJob
 from cryoview.videos.services import job_enqueue, limits_from_settings
-from cryoview.videos.transcripts import segments_to_json, to_webvtt, transcribe
+from cryoview.videos.transcripts import segments_to_json, to_webvtt, transcribe, transcript_flags
 
 logger = logging.getLogger(__name__)
 BACKOFF_SECONDS = (10, 60, 300)
@@ -214,7 +214,13 @@ def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
         for caption in manifest["captions"]:
             Caption.objects.create(video=video, lang=caption["lang"], path=storage.relative(out / caption["file"]))
             segments = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
-            Transcript.objects.create(video=video, lang=caption["lang"], segments=segments, model_name=caption["model"])
+            Transcript.objects.create(
+                video=video,
+                lang=caption["lang"],
+                segments=segments,
+                model_name=caption["model"],
+                flags=transcript_flags(segments),
+            )
         video.poster_path = storage.relative(out / manifest["poster"])
         video.output_dir = storage.relative(out)
         video.duration, video.width, video.height = manifest["duration"], manifest["width"], manifest["height"]

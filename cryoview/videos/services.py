@@ -15,7 +15,7 @@ from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
 from cryoview.videos.models import Caption, Upload, Video, VideoJob
-from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt
+from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt, transcript_flags
 from cryoview.videos.uploads import private_path, upload_delete
 
 
@@ -172,6 +172,7 @@ def captions_update(*, video: Video, lang: str, vtt: str, by: User) -> Caption:
         transcript = getattr(video, "transcript", None)
         if transcript is not None:
             transcript.segments = [s.__dict__ for s in segments]
-            transcript.save(update_fields=["segments"])
+            transcript.flags = transcript_flags(transcript.segments)
+            transcript.save(update_fields=["segments", "flags"])
     (path.parent / "transcript.json").write_text(segments_to_json(segments), encoding="utf-8")
     return caption

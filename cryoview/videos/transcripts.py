@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from cryoview.core.flags import text_flags
 from cryoview.videos.ffmpeg import Limits, decode_audio_16k_mono_f32
 
 VOCABULARY_PROMPT = (
@@ -169,3 +170,13 @@ def _seconds(stamp: str) -> float:
 
 def segments_to_json(segments: tuple[Segment, ...] | list[Segment]) -> str:
     return json.dumps([asdict(s) for s in segments], ensure_ascii=False)
+
+
+def transcript_text(segments: list[dict[str, Any]]) -> str:
+    return " ".join(str(segment.get("text", "")) for segment in segments if isinstance(segment, dict))
+
+
+def transcript_flags(segments: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """What a moderator should look at in what is said (links, phone numbers, claims), computed once when the
+    transcript is written or corrected, and stored with it."""
+    return [flag.as_json() for flag in text_flags(transcript_text(segments), where="video transcript")]
