@@ -108,6 +108,7 @@ def child(runs: int, kind: str) -> None:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
     call_command("import_guides", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # the pages name hashed static files
     started = time.perf_counter()
     seed(crafted if kind == "adversarial" else ordinary)
     seeded = time.perf_counter() - started
@@ -145,6 +146,7 @@ def measure(tree: Path, runs: int, kind: str) -> dict[str, float]:
             "CRYOVIEW_DATABASE_URL": f"sqlite:///{data}/bench.sqlite3",
             "CRYOVIEW_MEDIA_ROOT": f"{data}/public",
             "CRYOVIEW_PRIVATE_MEDIA_ROOT": f"{data}/private",
+            "CRYOVIEW_STATIC_ROOT": f"{data}/static",
             "CRYOVIEW_ALLOWED_HOSTS": "testserver",
             "CRYOVIEW_LOG_LEVEL": "ERROR",
             "CRYOVIEW_COMMENTS_PER_HOUR": "1000",
