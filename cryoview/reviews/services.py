@@ -7,6 +7,7 @@ also writes the audit log); this module never imports moderation.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -20,6 +21,7 @@ from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.markup import render_markup
 from cryoview.core.pagecache import bump
+from cryoview.core.throttle import Throttled
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.currencies import ISO_4217
@@ -165,21 +167,30 @@ def _apply(review: Review, data: ReviewInput, video: Video | None) -> None:
     review.video = video
 
 
+def _wait_words(seconds: int) -> str:
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
 def _check_submission_rate(author: User) -> None:
     """A member may send a few reviews, edits and follow-ups a day to the moderators, not a flood."""
     since = timezone.now() - timedelta(days=1)
-    sent = (
-        Review.objects.filter(author=author, submitted_at__gte=since).count()
-        + Review.objects.filter(author=author, pending_edit_at__gte=since).count()
-        + FollowUp.objects.filter(review__author=author, created_at__gte=since).count()
-    )
+    times = [
+        *Review.objects.filter(author=author, submitted_at__gte=since).values_list("submitted_at", flat=True),
+        *Review.objects.filter(author=author, pending_edit_at__gte=since).values_list("pending_edit_at", flat=True),
+        *FollowUp.objects.filter(review__author=author, created_at__gte=since).values_list("created_at", flat=True),
+    ]
+    sent = sorted(t for t in times if t is not None)
     limit = settings.CONFIG.reviews_per_day
-    if sent >= limit:
-        raise ApplicationError(
-            f"You have sent {sent} reviews, edits or follow-ups in the last 24 hours; the limit is {limit}. "
-            "Try again tomorrow.",
-            status=429,
-            code="rate_limited",
+    if len(sent) >= limit:
+        # One more may be sent once the oldest sends beyond the limit are a day old.
+        frees_at = sent[len(sent) - limit] + timedelta(days=1)
+        retry_after = math.ceil((frees_at - timezone.now()).total_seconds())
+        raise Throttled(
+            "reviews",
+            retry_after,
+            message=f"You have sent {len(sent)} reviews, edits or follow-ups in the last 24 hours; the limit is "
+            f"{limit}. Try again in {_wait_words(retry_after)}.",
         )
 
 
