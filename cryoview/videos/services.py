@@ -57,6 +57,13 @@ class Busy(ApplicationError):
         super().__init__(message=message, status=409, code="busy")
 
 
+class UploadTerminated(ApplicationError):
+    """Deleted (tus DELETE) or expired while this request was checking it: no verdict on the file."""
+
+    def __init__(self) -> None:
+        super().__init__(message="This upload was deleted; start a new one.", status=410, code="upload_gone")
+
+
 def _video_of_upload(*, user: User, upload_id: str) -> Video | None:
     return Video.objects.filter(upload_id=upload_id, owner=user).first()
 
@@ -119,13 +126,17 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
 def _video_from_claimed(*, user: User, upload: Upload) -> Video:
     source = private_path(upload.storage_name)
     if not source.exists():
-        raise ApplicationError("This upload was deleted; start a new one.", status=410, code="upload_gone")
+        raise UploadTerminated
     try:
         probed = probe(source, limits_from_settings())
     except MediaRejected as rejected:
+        if not source.exists():
+            raise UploadTerminated from None  # the file vanished under ffprobe: not the file's fault
         upload_delete(upload=upload)
         raise ApplicationError(rejected.message, status=422, code=str(rejected.code)) from None
     except MediaToolError:
+        if not source.exists():
+            raise UploadTerminated from None
         # Our side failed: nothing is deleted, and asking again tries again.
         raise Busy("The file could not be checked just now; try again in a moment.") from None
     video_id = uuid.uuid4()
@@ -136,7 +147,7 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
     except FileNotFoundError:
         # Terminated (tus DELETE) while it was being checked.
         storage.remove_tree(storage.video_dir(video_id))
-        raise ApplicationError("This upload was deleted; start a new one.", status=410, code="upload_gone") from None
+        raise UploadTerminated from None
     try:
         with transaction.atomic():
             video = Video.objects.create(
