@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cryoview.accounts.views import too_many_attempts
 from cryoview.api.uploads import upload_collection, upload_resource
 from cryoview.api.urls import api
 from cryoview.core.views import healthz
@@ -8,6 +9,9 @@ from cryoview.procedures.views import home
 
 admin.site.site_header = "Cryoview administration"
 admin.site.site_title = "Cryoview admin"
+
+# django-allauth answers its 429s with ROOT_URLCONF.handler429 when there is one.
+handler429 = too_many_attempts
 
 urlpatterns = [
     path("", home, name="home"),

@@ -148,6 +148,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cryoview] "
+# The adapter keys allauth's limits on the visitor's address as CRYOVIEW_PROXY_HOPS resolves it, and the
+# failed-login limit per (account, address): a flood from one address does not lock the account for others.
+ACCOUNT_ADAPTER = "cryoview.accounts.adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -14,6 +15,8 @@ from cryoview.accounts.privacy import account_delete, account_export
 from cryoview.accounts.selectors import token_list_for_user
 from cryoview.accounts.services import token_issue, token_revoke, user_update_profile
 from cryoview.core.errors import ApplicationError
+from cryoview.core.throttle import Throttled
+from cryoview.core.views import too_many_requests
 
 
 def current_user(request: HttpRequest) -> User:
@@ -95,3 +98,9 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         return redirect("home")
     status = 422 if request.method == "POST" else 200
     return render(request, "accounts/delete.html", {"form": form}, status=status)
+
+
+def too_many_attempts(request: HttpRequest) -> HttpResponse:
+    """allauth's 429 page (it calls ROOT_URLCONF.handler429): ours, with Retry-After."""
+    wait = get_adapter(request).rate_limit_wait(request)
+    return too_many_requests(request, Throttled("attempts", wait))

@@ -10,6 +10,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from cryoview.core.errors import ApplicationError
+from cryoview.core.throttle import retry_after_of
 
 TITLES = {
     400: "Bad Request",
@@ -18,6 +19,8 @@ TITLES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    410: "Gone",
+    411: "Length Required",
     413: "Content Too Large",
     422: "Unprocessable Content",
     429: "Too Many Requests",
@@ -57,7 +60,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def application(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         errors = [{"field": p.field, "message": p.message} for p in exc.problems]
-        return problem(exc.status, exc.message, code=exc.code, errors=errors)
+        response = problem(exc.status, exc.message, code=exc.code, errors=errors)
+        if exc.status == 429:
+            response["Retry-After"] = str(retry_after_of(exc))
+        return response
 
     @api.exception_handler(AuthenticationError)
     def unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

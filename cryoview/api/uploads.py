@@ -50,6 +50,24 @@ def parse_int_header(request: HttpRequest, name: str) -> int | None:
     return int(value)
 
 
+def length_required() -> HttpResponse:
+    """A PATCH must say how many bytes it sends (tus allows a server to require it).
+
+    Behind a WSGI server a body without Content-Length (Transfer-Encoding: chunked) reaches Django as an
+    empty stream: it would be answered 204 having stored nothing, and the client would think it done.
+    Reading the raw chunked input instead would depend on the server (gunicorn decodes it, others do not),
+    and every tus client sends Content-Length anyway. So: 411, saying what to send.
+    """
+    response = problem(
+        411,
+        "PATCH needs a Content-Length header with the number of bytes in the body; "
+        "chunked transfer encoding is not accepted.",
+        code="length_required",
+        errors=[{"field": "Content-Length", "message": "is required"}],
+    )
+    return tus_headers(response)
+
+
 def options_response() -> HttpResponse:
     response = HttpResponse(status=204)
     response["Tus-Version"] = TUS_VERSION
@@ -103,6 +121,8 @@ def resource(request: HttpRequest, user: User, upload_id: str | None) -> HttpRes
         return tus_problem(405, "Use HEAD, PATCH or DELETE on an upload.", "method_not_allowed")
     if request.headers.get("Content-Type") != "application/offset+octet-stream":
         return tus_problem(415, "PATCH needs Content-Type: application/offset+octet-stream.", "content_type")
+    if request.headers.get("Transfer-Encoding") or not request.headers.get("Content-Length"):
+        return length_required()
     offset = parse_int_header(request, "Upload-Offset")
     if offset is None:
         return tus_problem(400, "PATCH needs an Upload-Offset header.", "bad_header")

@@ -21,6 +21,7 @@ from cryoview.comments.services import FormEvidence, comment_delete, comment_edi
 from cryoview.core.errors import ApplicationError
 from cryoview.core.markup import MARKUP_HELP
 from cryoview.core.throttle import ip_hash
+from cryoview.core.views import too_many_requests
 from cryoview.procedures.selectors import SLUG, procedure_get_for_page
 from cryoview.reviews.selectors import review_get_for
 
@@ -30,14 +31,6 @@ HELD_MESSAGE = "Thank you. Your comment is awaiting moderation: it will appear o
 def _member(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None
-
-
-def _too_many(request: HttpRequest, error: ApplicationError) -> HttpResponse:
-    response = render(request, "429.html", {"message": error.message}, status=429)
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after is not None:
-        response["Retry-After"] = str(retry_after)
-    return response
 
 
 def _session_csrf(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -97,7 +90,7 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         )
     except ApplicationError as error:
         if error.status == 429:
-            return _too_many(request, error)
+            return too_many_requests(request, error)
         if error.status == 404:
             raise Http404(error.message) from None
         return _compose(request, target, post, parent, error)

@@ -13,11 +13,25 @@ from cryoview.core.errors import ApplicationError
 
 
 class Throttled(ApplicationError):
-    def __init__(self, what: str, retry_after: int) -> None:
+    """A 429 that knows how long to wait: pages and the API send it as Retry-After (RFC 9110, 10.2.3)."""
+
+    def __init__(self, what: str, retry_after: int, *, message: str | None = None) -> None:
+        retry_after = max(1, int(retry_after))
         super().__init__(
-            message=f"Too many {what}; try again in {retry_after} seconds.", status=429, code="rate_limited"
+            message=message or f"Too many {what}; try again in {retry_after} seconds.",
+            status=429,
+            code="rate_limited",
         )
         self.retry_after = retry_after
+
+
+# Only for a 429 that did not come from a Throttled (none do today; a test keeps it so): a minute.
+FALLBACK_RETRY_AFTER = 60
+
+
+def retry_after_of(error: ApplicationError) -> int:
+    """Seconds the client should wait before trying again after this 429."""
+    return error.retry_after if isinstance(error, Throttled) else FALLBACK_RETRY_AFTER
 
 
 def client_key(request: HttpRequest) -> str:

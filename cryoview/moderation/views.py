@@ -13,6 +13,7 @@ from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
 from cryoview.comments.services import comment_rules_update
 from cryoview.core.errors import ApplicationError
 from cryoview.core.throttle import client_key
+from cryoview.core.views import too_many_requests
 from cryoview.moderation.enums import Decision, ReportReason
 from cryoview.moderation.selectors import (
     comment_moderation_queue,
@@ -173,7 +174,7 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
             )
         except ApplicationError as error:
             if error.status == 429:
-                return render(request, "429.html", {"message": error.message}, status=429)
+                return too_many_requests(request, error)
             messages.error(request, error.message)
             status = error.status
         else:
@@ -202,7 +203,7 @@ def report(request: HttpRequest, review_id: int) -> HttpResponse:
         messages.error(request, error.message)
         status = error.status
         if status == 429:
-            return render(request, "429.html", {"message": error.message}, status=429)
+            return too_many_requests(request, error)
     else:
         messages.success(request, "Thank you. A moderator will look at your report.")
     return redirect("reviews:detail", review_id=review.pk)

@@ -7,8 +7,9 @@ also writes the audit log); this module never imports moderation.
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +22,7 @@ from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.flags import author_flags, fields_flags
 from cryoview.core.markup import render_markup
 from cryoview.core.pagecache import bump
+from cryoview.core.throttle import Throttled
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.currencies import ISO_4217
@@ -166,28 +168,42 @@ def _apply(review: Review, data: ReviewInput, video: Video | None) -> None:
     review.video = video
 
 
-def _sent_last_day(author: User) -> int:
+def _wait_words(seconds: int) -> str:
+    hours, minutes = divmod(math.ceil(seconds / 60), 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def _sends_last_day(author: User) -> list[datetime]:
+    """When the author sent reviews, edits and follow-ups to the moderators in the last 24 hours, oldest first."""
     since = timezone.now() - timedelta(days=1)
-    return (
-        Review.objects.filter(author=author, submitted_at__gte=since).count()
-        + Review.objects.filter(author=author, pending_edit_at__gte=since).count()
-        + FollowUp.objects.filter(review__author=author, created_at__gte=since).count()
-    )
+    times = [
+        *Review.objects.filter(author=author, submitted_at__gte=since).values_list("submitted_at", flat=True),
+        *Review.objects.filter(author=author, pending_edit_at__gte=since).values_list("pending_edit_at", flat=True),
+        *FollowUp.objects.filter(review__author=author, created_at__gte=since).values_list("created_at", flat=True),
+    ]
+    return sorted(t for t in times if t is not None)
+
+
+def _sent_last_day(author: User) -> int:
+    return len(_sends_last_day(author))
 
 
 def _check_submission_rate(author: User) -> int:
     """A member may send a few reviews, edits and follow-ups a day to the moderators, not a flood.
     Returns how many they sent in the last 24 hours before this one."""
-    sent = _sent_last_day(author)
+    sent = _sends_last_day(author)
     limit = settings.CONFIG.reviews_per_day
-    if sent >= limit:
-        raise ApplicationError(
-            f"You have sent {sent} reviews, edits or follow-ups in the last 24 hours; the limit is {limit}. "
-            "Try again tomorrow.",
-            status=429,
-            code="rate_limited",
+    if len(sent) >= limit:
+        # One more may be sent once the oldest sends beyond the limit are a day old.
+        frees_at = sent[len(sent) - limit] + timedelta(days=1)
+        retry_after = math.ceil((frees_at - timezone.now()).total_seconds())
+        raise Throttled(
+            "reviews",
+            retry_after,
+            message=f"You have sent {len(sent)} reviews, edits or follow-ups in the last 24 hours; the limit is "
+            f"{limit}. Try again in {_wait_words(retry_after)}.",
         )
-    return sent
+    return len(sent)
 
 
 def _texts(data: ReviewInput) -> dict[str, str]:

@@ -26,6 +26,9 @@ class Upload(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     expires_at = models.DateTimeField(db_index=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(
+        null=True, blank=True, help_text="when a request began turning it into a video (one at a time)"
+    )
 
     def __str__(self) -> str:
         return f"upload {self.id} ({self.offset}/{self.length})"

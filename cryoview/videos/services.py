@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cryoview.accounts.models import User
@@ -45,18 +47,62 @@ def job_enqueue(*, job: VideoJob, delay_seconds: float = 0) -> None:
     transaction.on_commit(send)
 
 
+# Longer than any check of a file can take (ffprobe and the decode check are bounded by their timeouts): a
+# claim older than this belongs to a request that died, and another may take the upload over.
+CLAIM_STALE_AFTER = timedelta(minutes=15)
+
+
+class Busy(ApplicationError):
+    def __init__(self, message: str) -> None:
+        super().__init__(message=message, status=409, code="busy")
+
+
+class UploadTerminated(ApplicationError):
+    """Deleted (tus DELETE) or expired while this request was checking it: no verdict on the file."""
+
+    def __init__(self) -> None:
+        super().__init__(message="This upload was deleted; start a new one.", status=410, code="upload_gone")
+
+
+def _video_of_upload(*, user: User, upload_id: str) -> Video | None:
+    return Video.objects.filter(upload_id=upload_id, owner=user).first()
+
+
+def _upload_claim(*, upload: Upload) -> datetime | None:
+    """Take the upload for this request, or None if another request holds it.
+
+    One conditional UPDATE: the database lets exactly one of several simultaneous requests (in any web
+    process, on SQLite or PostgreSQL) set claimed_at, so only one checks and moves the file.
+    """
+    now = timezone.now()
+    free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_STALE_AFTER)
+    return now if Upload.objects.filter(free, pk=upload.pk).update(claimed_at=now) else None
+
+
+def _upload_release(*, upload: Upload, claimed_at: datetime) -> None:
+    Upload.objects.filter(pk=upload.pk, claimed_at=claimed_at).update(claimed_at=None)
+
+
 def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool]:
     """Turn a completed upload into a video (idempotent: the same upload gives the same video).
 
     Checks the file with ffprobe first; a rejected file is deleted with its upload and nothing is kept.
+    Simultaneous requests for one upload: one claims it and creates the video (201); the others answer
+    that video (200) if it exists by then, else 409 busy. Never two videos, never a verdict on a file
+    another request is moving.
     Side effects: moves the bytes to the video's folder, creates Video and VideoJob, enqueues processing.
     Returns (video, created).
     """
-    existing = Video.objects.filter(upload_id=upload_id[:32], owner=user).first()
+    upload_id = upload_id[:32]
+    existing = _video_of_upload(user=user, upload_id=upload_id)
     if existing is not None:
         return existing, False
-    upload = Upload.objects.filter(pk=upload_id[:32], owner=user).first()
+    upload = Upload.objects.filter(pk=upload_id, owner=user).first()
     if upload is None:
+        # A simultaneous request may have turned it into a video between the two reads.
+        existing = _video_of_upload(user=user, upload_id=upload_id)
+        if existing is not None:
+            return existing, False
         raise ApplicationError("No such upload.", status=404, code="not_found")
     if not upload.is_complete:
         raise ApplicationError(
@@ -64,22 +110,44 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
             status=409,
             code="upload_incomplete",
         )
+    claimed_at = _upload_claim(upload=upload)
+    if claimed_at is None:
+        existing = _video_of_upload(user=user, upload_id=upload_id)
+        if existing is not None:
+            return existing, False
+        raise Busy("Another request is turning this upload into a video; ask again in a moment.")
+    try:
+        return _video_from_claimed(user=user, upload=upload), True
+    except Exception:
+        _upload_release(upload=upload, claimed_at=claimed_at)  # a no-op once the upload is deleted
+        raise
+
+
+def _video_from_claimed(*, user: User, upload: Upload) -> Video:
     source = private_path(upload.storage_name)
+    if not source.exists():
+        raise UploadTerminated
     try:
         probed = probe(source, limits_from_settings())
     except MediaRejected as rejected:
+        if not source.exists():
+            raise UploadTerminated from None  # the file vanished under ffprobe: not the file's fault
         upload_delete(upload=upload)
         raise ApplicationError(rejected.message, status=422, code=str(rejected.code)) from None
     except MediaToolError:
-        # Our side failed, or a simultaneous request already took the file: nothing is deleted, and
-        # asking again returns the video that request created.
-        raise ApplicationError(
-            "The file could not be checked just now; try again in a moment.", status=409, code="busy"
-        ) from None
+        if not source.exists():
+            raise UploadTerminated from None
+        # Our side failed: nothing is deleted, and asking again tries again.
+        raise Busy("The file could not be checked just now; try again in a moment.") from None
     video_id = uuid.uuid4()
     target = storage.original_path(video_id)
     target.parent.mkdir(parents=True, exist_ok=True)
-    source.replace(target)
+    try:
+        source.replace(target)
+    except FileNotFoundError:
+        # Terminated (tus DELETE) while it was being checked.
+        storage.remove_tree(storage.video_dir(video_id))
+        raise UploadTerminated from None
     try:
         with transaction.atomic():
             video = Video.objects.create(
@@ -96,9 +164,11 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
             upload.delete()
             job_enqueue(job=job)
     except Exception:
+        with contextlib.suppress(OSError):
+            target.replace(source)  # the upload keeps its bytes, so asking again can succeed
         storage.remove_tree(storage.video_dir(video_id))
         raise
-    return video, True
+    return video
 
 
 def video_delete(*, video: Video) -> None:

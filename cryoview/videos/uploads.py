@@ -39,6 +39,17 @@ class UploadConflict(ApplicationError):
         super().__init__(message=message, status=409, code="offset_mismatch")
 
 
+class UploadGone(ApplicationError):
+    """The upload was terminated (DELETE) or expired while a PATCH was still sending it (tus: 410)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            message="This upload was deleted while the request was sending it; start a new upload.",
+            status=410,
+            code="upload_gone",
+        )
+
+
 def private_path(name: str) -> Path:
     return Path(storages["private"].path(name))
 
@@ -137,7 +148,11 @@ def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_leng
     if content_length is not None and upload.offset + content_length > upload.length:
         raise ApplicationError("The request body goes past Upload-Length.", status=413, code="too_large_bytes")
     path = private_path(upload.storage_name)
-    with path.open("r+b") as handle:
+    try:
+        handle = path.open("r+b")
+    except FileNotFoundError:
+        raise UploadGone from None  # a DELETE came between finding the upload and opening its file
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -152,16 +167,29 @@ def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_leng
             # A long PATCH may be cut off by a proxy or a worker timeout: keep the progress so far.
             handle.flush()
             os.fsync(handle.fileno())
-            Upload.objects.filter(pk=upload.pk).update(offset=offset + done)
+            _offset_save(upload=upload, offset=offset + done)
 
         received = _copy(stream, handle, limit=upload.length - offset, expected=content_length, checkpoint=checkpoint)
         handle.flush()
         os.fsync(handle.fileno())
-        upload.offset = offset + received
-        if upload.is_complete:
-            upload.completed_at = timezone.now()
-        upload.save(update_fields=["offset", "completed_at", "updated_at"])
+        _offset_save(upload=upload, offset=offset + received)
     return PatchResult(upload=upload, received=received)
+
+
+def _offset_save(*, upload: Upload, offset: int) -> None:
+    """Record the bytes safely on disk; the row is the proof that the upload still exists.
+
+    A DELETE does not wait for a PATCH in flight: it unlinks the file (this request keeps writing into the
+    unlinked inode, which the system frees when the request closes it) and deletes the row. A conditional
+    update instead of `save()` notices, and the PATCH ends with 410 instead of a database error.
+    """
+    completed_at = timezone.now() if offset == upload.length else None
+    saved = Upload.objects.filter(pk=upload.pk).update(
+        offset=offset, completed_at=completed_at, updated_at=timezone.now()
+    )
+    if not saved:
+        raise UploadGone
+    upload.offset, upload.completed_at = offset, completed_at
 
 
 def _copy(

@@ -166,6 +166,28 @@ def test_protocol_errors(client, member):
     assert client.head(location, **TUS)["Upload-Offset"] == "0"
 
 
+@pytest.mark.parametrize(
+    "length_headers",
+    [{"HTTP_TRANSFER_ENCODING": "chunked"}, {"CONTENT_LENGTH": ""}, {"HTTP_TRANSFER_ENCODING": "gzip, chunked"}],
+    ids=["chunked", "no-content-length", "gzip-chunked"],
+)
+def test_a_patch_without_content_length_is_411_and_stores_nothing(client, member, length_headers):
+    client.force_login(member)
+    location = create(client, 10)["Location"]
+    response = client.generic(
+        "PATCH",
+        location,
+        b"0123456789",
+        content_type="application/offset+octet-stream",
+        HTTP_UPLOAD_OFFSET="0",
+        **TUS,
+        **length_headers,
+    )
+    assert response.status_code == 411
+    assert response.json()["code"] == "length_required" and response["Tus-Resumable"] == "1.0.0"
+    assert Upload.objects.get().offset == 0
+
+
 def test_needs_credentials_and_accepts_a_bearer_token(client, member):
     assert create(client, 10).status_code == 401
     secret = token_issue(user=member, name="uploader").secret
@@ -278,10 +300,26 @@ def test_a_long_request_keeps_its_progress_as_it_goes(member, monkeypatch):
     assert Upload.objects.get().offset == 5000
 
 
-def test_a_file_taken_by_a_simultaneous_request_is_a_409_not_a_500(client, member, clip):
+def test_an_upload_whose_file_is_gone_is_a_410_not_a_500(client, member, clip):
     client.force_login(member)
     upload_id = upload_file(client, clip)
-    private_path(Upload.objects.get(pk=upload_id).storage_name).unlink()  # as if the other request moved it
+    # As if a tus DELETE had unlinked the file and not yet deleted the row: the file is not "undecodable".
+    private_path(Upload.objects.get(pk=upload_id).storage_name).unlink()
+    response = client.post("/api/v1/videos", {"upload_id": upload_id}, content_type="application/json")
+    assert response.status_code == 410 and response.json()["code"] == "upload_gone"
+    assert Video.objects.count() == 0
+    assert Upload.objects.get(pk=upload_id).claimed_at is None  # released: nothing holds it
+
+
+def test_a_claimed_upload_is_busy_until_the_claim_is_stale(client, member, clip):
+    client.force_login(member)
+    upload_id = upload_file(client, clip)
+    Upload.objects.filter(pk=upload_id).update(claimed_at=timezone.now())  # another request is checking it
     response = client.post("/api/v1/videos", {"upload_id": upload_id}, content_type="application/json")
     assert response.status_code == 409 and response.json()["code"] == "busy"
-    assert Video.objects.count() == 0
+    assert Video.objects.count() == 0 and Upload.objects.filter(pk=upload_id).exists()
+    # That request died: after CLAIM_STALE_AFTER another takes the upload over.
+    Upload.objects.filter(pk=upload_id).update(claimed_at=timezone.now() - timedelta(minutes=16))
+    response = client.post("/api/v1/videos", {"upload_id": upload_id}, content_type="application/json")
+    assert response.status_code == 201
+    assert Video.objects.count() == 1 and not Upload.objects.exists()
