@@ -150,7 +150,7 @@ class ReportReceipt:
 
 
 def _receipt_message(*, trust: str, what: str, hidden: bool) -> str:
-    queued = f"Thank you. Your report is in the moderation queue and a moderator will review the {what}."
+    queued = "Thank you. Your report is in the moderation queue and a moderator will review it."
     if hidden:
         return (
             f"{queued} Several established members have now reported it, so it is hidden until a moderator "
@@ -364,7 +364,12 @@ COMMENT_DECISIONS = (Decision.APPROVE, Decision.SPAM, Decision.DELETE, Decision.
 
 
 def _hidden_by_reports(comment: Comment) -> bool:
-    return comment.status == CommentStatus.HELD and all(r.startswith(HIDDEN_AFTER_REPORTS) for r in comment.reasons)
+    reasons = comment.reasons
+    return (
+        comment.status == CommentStatus.HELD
+        and bool(reasons)
+        and all(r.startswith(HIDDEN_AFTER_REPORTS) for r in reasons)
+    )
 
 
 def _decide_comment(*, comment: Comment, decision: Decision, reason: str, reported: bool) -> None:

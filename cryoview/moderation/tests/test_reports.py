@@ -139,7 +139,7 @@ def test_a_kept_item_cannot_be_hidden_again_by_the_same_members(kind, massage, m
 def test_a_reporter_reads_what_really_happens(client, massage, member, threshold):
     review = published_review(massage, member)
     page = client.post(f"/reviews/{review.pk}/report/", {"reason": "fake_or_paid"}, follow=True).text
-    assert "a moderator will review the review" in page
+    assert "a moderator will review it" in page
     assert "never hide a review by themselves" in page
     first, second, third = established(3)
     for who in (first, second):
