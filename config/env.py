@@ -114,7 +114,15 @@ VARIABLES: tuple[Variable, ...] = (
         "CRYOVIEW_REPORTS_HIDE_THRESHOLD",
         "int",
         "3",
-        "a published review is hidden after this many reports, until a moderator decides",
+        "a published review or comment is hidden, until a moderator decides, after reports from this many trusted"
+        " members (2 at least); reports from visitors and new or unverified accounts never hide anything",
+    ),
+    Variable(
+        "CRYOVIEW_REPORTS_TRUSTED_ACCOUNT_DAYS",
+        "int",
+        "7",
+        "a member's report counts towards hiding only once their account is this many days old (1 at least)"
+        " and their e-mail address is verified",
     ),
     Variable("CRYOVIEW_REPORTS_PER_HOUR", "int", "10", "reports one person (account or IP address) may send per hour"),
     Variable("CRYOVIEW_REVIEWS_PER_DAY", "int", "5", "reviews and follow-ups one member may submit per day"),
@@ -337,6 +345,7 @@ class Config:
     media_accel_prefix: str
     job_stale_seconds: int
     reports_hide_threshold: int
+    reports_trusted_account_days: int
     reports_per_hour: int
     reviews_per_day: int
     comments_max_depth: int
@@ -399,7 +408,10 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         media_accel_prefix=parse_accel_prefix("CRYOVIEW_MEDIA_ACCEL_PREFIX", get("CRYOVIEW_MEDIA_ACCEL_PREFIX")),
         job_stale_seconds=parse_int("CRYOVIEW_JOB_STALE_SECONDS", get("CRYOVIEW_JOB_STALE_SECONDS"), minimum=10),
         reports_hide_threshold=parse_int(
-            "CRYOVIEW_REPORTS_HIDE_THRESHOLD", get("CRYOVIEW_REPORTS_HIDE_THRESHOLD"), minimum=1
+            "CRYOVIEW_REPORTS_HIDE_THRESHOLD", get("CRYOVIEW_REPORTS_HIDE_THRESHOLD"), minimum=2
+        ),
+        reports_trusted_account_days=parse_int(
+            "CRYOVIEW_REPORTS_TRUSTED_ACCOUNT_DAYS", get("CRYOVIEW_REPORTS_TRUSTED_ACCOUNT_DAYS"), minimum=1
         ),
         reports_per_hour=parse_int("CRYOVIEW_REPORTS_PER_HOUR", get("CRYOVIEW_REPORTS_PER_HOUR"), minimum=1),
         reviews_per_day=parse_int("CRYOVIEW_REVIEWS_PER_DAY", get("CRYOVIEW_REVIEWS_PER_DAY"), minimum=1),

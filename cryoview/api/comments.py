@@ -11,7 +11,7 @@ from pydantic import StringConstraints
 
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
-from cryoview.api.reviews import json_response
+from cryoview.api.reviews import ReportOut, json_response, report_out
 from cryoview.api.videos import require_user
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment
@@ -19,7 +19,7 @@ from cryoview.comments.selectors import CommentNode, Target, comment_get, thread
 from cryoview.comments.services import comment_delete, comment_edit, comment_post
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors
-from cryoview.core.throttle import client_key, ip_hash
+from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import comment_report_create
 from cryoview.procedures.selectors import SLUG, procedure_get_for_page, procedure_scope
@@ -77,11 +77,6 @@ class HeldOut(Schema):
 class ReportIn(Schema):
     reason: Literal["this_is_me", "fake_or_paid", "dangerous_advice", "private_information", "other"]
     details: Annotated[PlainStr, StringConstraints(max_length=2000)] = ""
-
-
-class ReportOut(Schema):
-    id: int
-    status: str
 
 
 def _node_out(node: CommentNode) -> CommentOut:
@@ -239,15 +234,19 @@ def delete_comment(request: HttpRequest, comment_id: int) -> Status[None]:
     return Status(204, None)
 
 
-@router.post("/comments/{comment_id}/reports", response={201: ReportOut}, summary="Report a comment (anyone)")
+@router.post(
+    "/comments/{comment_id}/reports",
+    response={201: ReportOut},
+    summary="Report a comment (anyone; it goes to a moderator, reports alone never remove it)",
+)
 def report_comment(request: HttpRequest, comment_id: int, payload: ReportIn) -> Status[ReportOut]:
     user = authenticate_request(request)
-    key = f"user:{user.pk}" if user is not None else client_key(request)
-    report = comment_report_create(
+    key = f"user:{user.pk}" if user is not None else "ip:" + ip_hash(request)
+    receipt = comment_report_create(
         comment=_existing(comment_id),
         reporter=user,
         reporter_key=key,
         reason=payload.reason,
         details=payload.details.strip(),
     )
-    return Status(201, ReportOut(id=report.pk, status="received"))
+    return Status(201, report_out(receipt))

@@ -17,9 +17,9 @@ from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.pagecache import for_visitors
-from cryoview.core.throttle import client_key
+from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
-from cryoview.moderation.services import report_create
+from cryoview.moderation.services import ReportReceipt, report_create
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
@@ -393,17 +393,38 @@ class ReportIn(Schema):
 
 class ReportOut(Schema):
     id: int
-    status: str
+    status: str = Field(description="queued: every report is in the moderation queue at once")
+    counts_towards_hiding: bool = Field(
+        description="only established members' reports (verified e-mail, account not new, first report on the "
+        "item) count towards hiding it before a moderator decides"
+    )
+    hidden: bool = Field(description="the item is now hidden until a moderator decides")
+    message: str = Field(description="what happens next, in words")
 
 
-@router.post("/reviews/{review_id}/reports", response={201: ReportOut}, summary="Report a published review or video")
+def report_out(receipt: ReportReceipt) -> ReportOut:
+    report = receipt.report
+    return ReportOut(
+        id=report.pk,
+        status="queued",
+        counts_towards_hiding=report.trust == "trusted",
+        hidden=receipt.hidden,
+        message=receipt.message,
+    )
+
+
+@router.post(
+    "/reviews/{review_id}/reports",
+    response={201: ReportOut},
+    summary="Report a published review or video (it goes to a moderator; reports alone never remove it)",
+)
 def create_report(request: HttpRequest, review_id: int, payload: ReportIn) -> Status[ReportOut]:
     user = authenticate_request(request)
     review = review_get_for(review_id=review_id, user=None)
     if review is None:
         raise NotFoundError("No such review.")
-    key = f"user:{user.pk}" if user is not None else client_key(request)
-    report = report_create(
+    key = f"user:{user.pk}" if user is not None else "ip:" + ip_hash(request)
+    receipt = report_create(
         review=review,
         reporter=user,
         reporter_key=key,
@@ -411,4 +432,4 @@ def create_report(request: HttpRequest, review_id: int, payload: ReportIn) -> St
         part=payload.part,
         details=payload.details,
     )
-    return Status(201, ReportOut(id=report.pk, status="received"))
+    return Status(201, report_out(receipt))

@@ -13,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.api.problems import problem
+from cryoview.core.csrf import CSRF_FAILED, session_csrf_failed
 from cryoview.core.errors import ApplicationError
 from cryoview.videos.models import Upload
 from cryoview.videos.uploads import (
@@ -83,6 +84,8 @@ def guarded(handler: View) -> Callable[..., HttpResponse]:
     def view(request: HttpRequest, upload_id: str | None = None) -> HttpResponse:
         if request.method == "OPTIONS":
             return options_response()
+        if session_csrf_failed(request):  # before anything is read or written (tus is exempt from the middleware)
+            return tus_problem(403, CSRF_FAILED, "csrf_failed")
         user = authenticate_request(request)
         if user is None:
             response = tus_problem(401, "Log in, or send Authorization: Bearer <token>.", "unauthenticated")

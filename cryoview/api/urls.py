@@ -3,6 +3,7 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from cryoview.api import accounts, comments, moderation, problems, procedures, reviews, suitability, videos
+from cryoview.api.auth import require_session_csrf
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -12,6 +13,8 @@ api = NinjaAPI(
     docs_url="/docs",
 )
 problems.install(api)
+# "view" mode wraps the whole operation, before the body is parsed (ninja 1.x: "operation" wraps only the handler).
+api.add_decorator(require_session_csrf, mode="view")  # before routers are added: every operation inherits it
 api.add_router("", procedures.router)
 api.add_router("", suitability.router)
 api.add_router("", videos.router)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -199,10 +200,14 @@ def comment_get(*, comment_id: int) -> Comment | None:
     )
 
 
-def queue_comments() -> QuerySet[Comment]:
-    """Held comments (new, edited or reported), oldest first."""
+def queue_comments(*, reported: QuerySet[Any] | None = None) -> QuerySet[Comment]:
+    """Held comments (new, edited or hidden after reports) and the shown ones whose ids `reported` lists
+    (the moderation app knows which have open reports), oldest first."""
+    waiting = Q(status=CommentStatus.HELD)
+    if reported is not None:
+        waiting |= Q(status=CommentStatus.APPROVED, pk__in=reported)
     return (
-        Comment.objects.filter(status=CommentStatus.HELD)
+        Comment.objects.filter(waiting)
         .select_related("author", "procedure", "review", "review__procedure", "parent", "parent__author")
         .order_by("created_at", "pk")
     )

@@ -267,6 +267,16 @@ def comment_hide(*, comment: Comment, reason: str) -> None:
     _expire_guide_page(comment)
 
 
+def comment_unhide(*, comment: Comment) -> None:
+    """A comment hidden after reports is shown again (a moderator kept it or set the reports aside).
+    Side effects: the row; the guide page's cache. No reply e-mail: it went out when it was first shown."""
+    if comment.status != CommentStatus.HELD:
+        return
+    comment.status, comment.reasons, comment.status_changed_at = CommentStatus.APPROVED, [], timezone.now()
+    comment.save(update_fields=["status", "reasons", "status_changed_at"])
+    _expire_guide_page(comment)
+
+
 def comments_delete_all_of(*, user: User) -> int:
     """Account deletion: every comment of the member loses its text (placeholders keep others' replies)."""
     count = 0

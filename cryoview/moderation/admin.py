@@ -14,5 +14,5 @@ class ModerationDecisionAdmin(ReadOnlyForModerators, admin.ModelAdmin[Moderation
 
 @admin.register(Report)
 class ReportAdmin(ReadOnlyForModerators, admin.ModelAdmin[Report]):
-    list_display = ["review", "reason", "part", "created_at", "resolved_at", "resolution"]
-    list_filter = ["reason", "resolution"]
+    list_display = ["review", "comment", "reason", "part", "trust", "created_at", "resolved_at", "resolution"]
+    list_filter = ["reason", "trust", "resolution"]

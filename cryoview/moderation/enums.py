@@ -19,6 +19,26 @@ class Decision(models.TextChoices):
     REJECT = "reject", "Reject"
     SPAM = "spam", "Mark as spam"
     DELETE = "delete", "Delete"
+    DISMISS = "dismiss", "Dismiss the reports"
+
+
+class ReportOutcome(models.TextChoices):
+    """What became of a report: the item stayed, the item was taken down, or the report was set aside."""
+
+    KEPT = "kept", "Kept: the item stays"
+    TAKEN_DOWN = "taken_down", "Taken down"
+    DISMISSED = "dismissed", "Report dismissed"
+
+
+class ReporterTrust(models.TextChoices):
+    """Whether a report may count towards hiding an item before a moderator decides (fixed when it is sent)."""
+
+    TRUSTED = "trusted", "Established member"
+    VISITOR = "visitor", "Visitor (no account)"
+    UNVERIFIED = "unverified", "Member without a verified e-mail address"
+    NEW_ACCOUNT = "new_account", "New account"
+    REPEAT = "repeat", "Reported this item before"
+    AUTHOR = "author", "The author"
 
 
 class TargetKind(models.TextChoices):

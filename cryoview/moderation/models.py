@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 
 from cryoview.comments.models import Comment
-from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
+from cryoview.moderation.enums import Decision, ReporterTrust, ReportOutcome, ReportPart, ReportReason, TargetKind
 from cryoview.reviews.models import Review
 
 
@@ -20,6 +22,9 @@ class ModerationDecision(models.Model):
     decision = models.CharField(max_length=8, choices=Decision.choices)
     reason = models.TextField(blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="the automatic flags shown at the time")
+    reports: models.ManyToManyField[Report, Any] = models.ManyToManyField(
+        "Report", blank=True, related_name="decisions", help_text="the reports this decision resolved"
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -38,9 +43,15 @@ class Report(models.Model):
     details = models.TextField(blank=True)
     reporter = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     reporter_key = models.CharField(max_length=80, help_text="user:<id> or ip:<salted hash>: one report per person")
-    created_at = models.DateTimeField(auto_now_add=True)
+    trust = models.CharField(
+        max_length=12,
+        choices=ReporterTrust.choices,
+        default=ReporterTrust.VISITOR,
+        help_text="only trusted reports count towards hiding an item before a moderator decides",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution = models.CharField(max_length=8, choices=Decision.choices, blank=True)
+    resolution = models.CharField(max_length=12, choices=ReportOutcome.choices, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
@@ -15,20 +16,35 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment
-from cryoview.comments.services import comment_approve, comment_hide, comment_mark_spam, comment_remove
+from cryoview.comments.services import (
+    comment_approve,
+    comment_hide,
+    comment_mark_spam,
+    comment_remove,
+    comment_unhide,
+)
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.flags import flags_from_json
 from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
-from cryoview.moderation.enums import Decision, ReportPart, ReportReason, TargetKind
+from cryoview.moderation.enums import Decision, ReporterTrust, ReportOutcome, ReportPart, ReportReason, TargetKind
 from cryoview.moderation.models import ModerationDecision, Report
-from cryoview.moderation.selectors import review_flags
+from cryoview.moderation.selectors import ReportTarget, reporter_trust, review_flags, trusted_reporters
 from cryoview.related.services import related_refresh_later
 from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import FollowUp, Review
-from cryoview.reviews.services import followup_decide, review_approve, review_hide, review_reject
+from cryoview.reviews.services import followup_decide, review_approve, review_hide, review_reject, review_take_down
 
 MAX_REASON = 2000
+OUTCOMES = {
+    Decision.APPROVE: ReportOutcome.KEPT,
+    Decision.REJECT: ReportOutcome.TAKEN_DOWN,
+    Decision.SPAM: ReportOutcome.TAKEN_DOWN,
+    Decision.DELETE: ReportOutcome.TAKEN_DOWN,
+    Decision.DISMISS: ReportOutcome.DISMISSED,
+}
+REVIEW_DECISIONS = (Decision.APPROVE, Decision.REJECT, Decision.DISMISS)
+HIDDEN_AFTER_REPORTS = "hidden after reports from"  # the start of comment_hide's reason: see comment_decide
 
 
 def _require_moderator(by: User) -> None:
@@ -53,9 +69,17 @@ def _check_reason(decision: Decision, reason: str) -> str:
 
 
 def _log(
-    *, by: User, kind: TargetKind, target_id: int, title: str, decision: Decision, reason: str, flags: list[str]
+    *,
+    by: User,
+    kind: TargetKind,
+    target_id: int,
+    title: str,
+    decision: Decision,
+    reason: str,
+    flags: list[str],
+    reports: list[Report] | None = None,
 ) -> None:
-    ModerationDecision.objects.create(
+    row = ModerationDecision.objects.create(
         moderator=by,
         moderator_name=by.public_name,
         target_kind=kind,
@@ -65,6 +89,33 @@ def _log(
         reason=reason,
         flags=flags,
     )
+    if reports:
+        row.reports.set(reports)
+
+
+def _resolve(reports: list[Report], decision: Decision) -> list[Report]:
+    """Close the reports with the outcome the decision means for them; returns them for the log."""
+    Report.objects.filter(pk__in=[r.pk for r in reports]).update(
+        resolved_at=timezone.now(), resolution=OUTCOMES[decision]
+    )
+    return reports
+
+
+def _to_dismiss(open_reports: list[Report], report_ids: list[int] | None) -> list[Report]:
+    """All open reports, or the ones named; a named report that is not open on this item is a 400."""
+    if report_ids is None:
+        return open_reports
+    by_id = {r.pk: r for r in open_reports}
+    unknown = [i for i in report_ids if i not in by_id]
+    if unknown or not report_ids:
+        raise ApplicationError.for_fields(
+            [
+                FieldProblem(
+                    "report_ids", "must list open reports on this item" + (f" (not {unknown[0]})" if unknown else "")
+                )
+            ]
+        )
+    return [by_id[i] for i in dict.fromkeys(report_ids)]
 
 
 def _mail_author(*, author: User, template: str, context: dict[str, object]) -> None:
@@ -89,9 +140,38 @@ def _check_report(*, reason: str, details: str, problems: list[FieldProblem] | N
         raise ApplicationError.for_fields(problems)
 
 
+@dataclass(frozen=True)
+class ReportReceipt:
+    """A stored report, whether the item is now hidden, and what the reporter is told (the truth)."""
+
+    report: Report
+    hidden: bool
+    message: str
+
+
+def _receipt_message(*, trust: str, what: str, hidden: bool) -> str:
+    queued = "Thank you. Your report is in the moderation queue and a moderator will review it."
+    if hidden:
+        return (
+            f"{queued} Several established members have now reported it, so it is hidden until a moderator "
+            "decides; only a moderator can take it down."
+        )
+    why = {
+        ReporterTrust.TRUSTED: f"Reports alone never remove a {what}: it is hidden only after reports from several "
+        "established members, and then only until a moderator decides.",
+        ReporterTrust.REPEAT: f"A moderator has already decided on your earlier report about this {what}, so this "
+        "one does not count towards hiding it.",
+        ReporterTrust.AUTHOR: f"You wrote this {what}: you can withdraw or delete it yourself at any time.",
+    }.get(
+        ReporterTrust(trust),
+        f"Reports from visitors and from new or unverified accounts never hide a {what} by themselves.",
+    )
+    return f"{queued} {why}"
+
+
 def _report_save(
     *,
-    about: dict[str, Review | Comment],
+    about: ReportTarget,
     what: str,
     part: str,
     reason: str,
@@ -99,7 +179,10 @@ def _report_save(
     reporter: User | None,
     reporter_key: str,
 ) -> tuple[Report, int]:
-    """Rate-limit the reporter, store their one open report on `about`, and count the open reports on it."""
+    """Rate-limit the reporter, store their one open report on `about` with how far it may be trusted, and
+    count the distinct established members who have an open report on it (what the hiding threshold counts)."""
+    if reporter is not None:  # one account is one person, whatever address it reports from
+        reporter_key = f"user:{reporter.pk}"
     throttle_hit(
         scope="report", key=reporter_key, limit=settings.CONFIG.reports_per_hour, window_seconds=3600, what="reports"
     )
@@ -112,19 +195,55 @@ def _report_save(
                 details=details.strip(),
                 reporter=reporter,
                 reporter_key=reporter_key,
+                trust=reporter_trust(reporter=reporter, about=about),
             )
     except IntegrityError:
         raise ApplicationError(
-            f"You have already reported this {what}; a moderator will look at it.", 409, "already_reported"
+            f"You have already reported this {what}; a moderator will review it.", 409, "already_reported"
         ) from None
-    return report, Report.objects.filter(**about, resolved_at__isnull=True).count()
+    return report, trusted_reporters(about=about)
 
 
-def review_decide(*, review: Review, by: User, decision: Decision, reason: str = "") -> TargetKind:
-    """Approve or reject what a review has waiting (a submission, an edit, or reports), log it, and tell the
-    author by e-mail. Side effects: the review (see review_approve / review_reject), reports resolved,
-    a ModerationDecision row, an e-mail after commit; on approval, a related-reading task after commit."""
+def _review_kind(review: Review, open_reports: list[Report]) -> TargetKind:
+    if review.status == ReviewStatus.PENDING:
+        return TargetKind.REVIEW
+    if review.pending_edit:
+        return TargetKind.EDIT
+    if review.hidden_at is not None or open_reports:
+        return TargetKind.REPORTS
+    raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
+
+
+def _decide_review_reports(
+    *, review: Review, decision: Decision, reason: str, open_reports: list[Report], report_ids: list[int] | None
+) -> list[Report]:
+    """Keep (put back if hidden), take down, or dismiss reports (all or some); a review hidden by reports is
+    shown again once the reports that still count fall below the threshold. Returns the reports resolved."""
+    if decision == Decision.DISMISS:
+        concerned = _resolve(_to_dismiss(open_reports, report_ids), decision)
+        still = trusted_reporters(about={"review": review})
+        if review.hidden_at is not None and still < settings.CONFIG.reports_hide_threshold:
+            review_approve(review=review)
+        return concerned
+    if decision == Decision.APPROVE:
+        if review.hidden_at is not None:
+            review_approve(review=review)
+    else:
+        review_take_down(review=review, reason=reason)
+    return _resolve(open_reports, decision)
+
+
+def review_decide(
+    *, review: Review, by: User, decision: Decision, reason: str = "", report_ids: list[int] | None = None
+) -> TargetKind:
+    """Decide what a review has waiting: approve or reject a submission or an edit; for reports, keep the review,
+    take it down, or dismiss the reports (all, or those in `report_ids`). Side effects: the review (see
+    review_approve / review_reject / review_take_down), reports resolved with their outcome, a ModerationDecision
+    row naming them, an e-mail to the author after commit (not for kept or dismissed reports); on approval, a
+    related-reading task after commit."""
     _require_moderator(by)
+    if decision not in REVIEW_DECISIONS:
+        raise ApplicationError.for_fields([FieldProblem("decision", "must be one of approve, reject, dismiss")])
     reason = _check_reason(decision, reason)
     flags = [flag.reason for flag in review_flags(review)]
     with transaction.atomic():
@@ -136,22 +255,42 @@ def review_decide(*, review: Review, by: User, decision: Decision, reason: str =
         )
         if locked.status == ReviewStatus.WITHDRAWN:
             raise NotFoundError("No such review.")
-        if locked.video is not None and locked.video.status != "ready" and decision == Decision.APPROVE:
-            raise ApplicationError(
-                "The video is still being processed; decide once it is ready.", 409, "video_not_ready"
+        open_reports = list(Report.objects.filter(review=locked, resolved_at__isnull=True))
+        kind = _review_kind(locked, open_reports)
+        concerned: list[Report] = []
+        if kind == TargetKind.REPORTS:
+            concerned = _decide_review_reports(
+                review=locked, decision=decision, reason=reason, open_reports=open_reports, report_ids=report_ids
             )
-        what = (
-            review_approve(review=locked)
-            if decision == Decision.APPROVE
-            else review_reject(review=locked, reason=reason)
-        )
+        elif decision == Decision.DISMISS:
+            raise ApplicationError.for_fields(
+                [
+                    FieldProblem(
+                        "decision", f"dismiss applies to reports; this {kind.label.lower()} needs approve or reject"
+                    )
+                ]
+            )
+        else:
+            if locked.video is not None and locked.video.status != "ready" and decision == Decision.APPROVE:
+                raise ApplicationError(
+                    "The video is still being processed; decide once it is ready.", 409, "video_not_ready"
+                )
+            if decision == Decision.APPROVE:
+                review_approve(review=locked)
+            else:
+                review_reject(review=locked, reason=reason)
         if decision == Decision.APPROVE:
             related_refresh_later(review=locked)  # its list, and the guides' lists that may now rank it
-        kind = {"review": TargetKind.REVIEW, "edit": TargetKind.EDIT, "reports": TargetKind.REPORTS}[what]
-        Report.objects.filter(review=locked, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolution=decision
+        _log(
+            by=by,
+            kind=kind,
+            target_id=locked.pk,
+            title=locked.title,
+            decision=decision,
+            reason=reason,
+            flags=flags,
+            reports=concerned,
         )
-        _log(by=by, kind=kind, target_id=locked.pk, title=locked.title, decision=decision, reason=reason, flags=flags)
         if kind != TargetKind.REPORTS or decision == Decision.REJECT:
             _mail_author(
                 author=locked.author,
@@ -194,8 +333,9 @@ def report_create(
     reason: str,
     part: str = ReportPart.REVIEW,
     details: str = "",
-) -> Report:
-    """Anyone reports a published review or its video; at the threshold of distinct reporters the review is
+) -> ReportReceipt:
+    """Anyone reports a published review or its video; the report is in the moderation queue at once. Only
+    established members' reports count towards hiding: at CRYOVIEW_REPORTS_HIDE_THRESHOLD of them the review is
     hidden until a moderator decides. Rate-limited per person. Side effects: a Report row, maybe hiding."""
     if not review.is_visible:
         raise NotFoundError("No such review.")
@@ -205,7 +345,7 @@ def report_create(
     if part == ReportPart.VIDEO and review.video_id is None:
         problems.append(FieldProblem("part", "this review has no video"))
     _check_report(reason=reason, details=details, problems=problems)
-    report, open_reports = _report_save(
+    report, trusted = _report_save(
         about={"review": review},
         what="review",
         part=part,
@@ -214,22 +354,47 @@ def report_create(
         reporter=reporter,
         reporter_key=reporter_key,
     )
-    if open_reports >= settings.CONFIG.reports_hide_threshold:
+    hidden = report.trust == ReporterTrust.TRUSTED and trusted >= settings.CONFIG.reports_hide_threshold
+    if hidden:
         review_hide(review=review)
-    return report
+    return ReportReceipt(report, hidden, _receipt_message(trust=report.trust, what="review", hidden=hidden))
 
 
-COMMENT_DECISIONS = (Decision.APPROVE, Decision.SPAM, Decision.DELETE)
+COMMENT_DECISIONS = (Decision.APPROVE, Decision.SPAM, Decision.DELETE, Decision.DISMISS)
 
 
-def comment_decide(*, comment: Comment, by: User, decision: Decision, reason: str = "") -> TargetKind:
-    """Approve, mark as spam or delete a comment, and log it with its reason. Open reports are resolved.
-    Side effects: see comment_approve / comment_mark_spam / comment_remove; a ModerationDecision row."""
+def _hidden_by_reports(comment: Comment) -> bool:
+    reasons = comment.reasons
+    return (
+        comment.status == CommentStatus.HELD
+        and bool(reasons)
+        and all(r.startswith(HIDDEN_AFTER_REPORTS) for r in reasons)
+    )
+
+
+def _decide_comment(*, comment: Comment, decision: Decision, reason: str, reported: bool) -> None:
+    if decision == Decision.APPROVE:
+        if _hidden_by_reports(comment):
+            comment_unhide(comment=comment)  # kept after reports: shown again, no second reply e-mail
+        elif comment.status != CommentStatus.APPROVED or not reported:
+            comment_approve(comment=comment)
+    elif decision == Decision.SPAM:
+        comment_mark_spam(comment=comment, reason=reason)
+    else:
+        comment_remove(comment=comment)
+
+
+def comment_decide(
+    *, comment: Comment, by: User, decision: Decision, reason: str = "", report_ids: list[int] | None = None
+) -> TargetKind:
+    """Approve (keep), mark as spam or delete a comment, or dismiss its reports (all, or those in `report_ids`),
+    and log it with its reason and the reports concerned. Side effects: see comment_approve / comment_unhide /
+    comment_mark_spam / comment_remove; reports resolved with their outcome; a ModerationDecision row."""
     _require_moderator(by)
     if decision not in COMMENT_DECISIONS:
         raise ApplicationError(
-            "A comment can be approved, marked as spam or deleted.",
-            problems=[FieldProblem("decision", "must be one of approve, spam, delete")],
+            "A comment can be approved, marked as spam or deleted, or its reports dismissed.",
+            problems=[FieldProblem("decision", "must be one of approve, spam, delete, dismiss")],
         )
     reason = _check_reason(Decision.APPROVE, reason)
     with transaction.atomic():
@@ -240,31 +405,44 @@ def comment_decide(*, comment: Comment, by: User, decision: Decision, reason: st
         )
         if locked.status == CommentStatus.DELETED:
             raise NotFoundError("No such comment.")
-        reported = Report.objects.filter(comment=locked, resolved_at__isnull=True)
-        kind = TargetKind.COMMENT_REPORTS if reported.exists() else TargetKind.COMMENT
+        open_reports = list(Report.objects.filter(comment=locked, resolved_at__isnull=True))
+        kind = TargetKind.COMMENT_REPORTS if open_reports else TargetKind.COMMENT
         flags = list(locked.reasons)
-        if decision == Decision.APPROVE:
-            comment_approve(comment=locked)
-        elif decision == Decision.SPAM:
-            comment_mark_spam(comment=locked, reason=reason)
+        if decision == Decision.DISMISS:
+            if not open_reports:
+                raise ApplicationError.for_fields([FieldProblem("decision", "this comment has no open report")])
+            concerned = _resolve(_to_dismiss(open_reports, report_ids), decision)
+            still = trusted_reporters(about={"comment": locked})
+            if _hidden_by_reports(locked) and still < settings.CONFIG.reports_hide_threshold:
+                comment_unhide(comment=locked)
         else:
-            comment_remove(comment=locked)
-        reported.update(resolved_at=timezone.now(), resolution=decision)
+            _decide_comment(comment=locked, decision=decision, reason=reason, reported=bool(open_reports))
+            concerned = _resolve(open_reports, decision)
         title = f"{locked.author_name} on the {locked.thread_title}: {locked.body[:120] or '(deleted)'}"
-        _log(by=by, kind=kind, target_id=locked.pk, title=title, decision=decision, reason=reason, flags=flags)
+        _log(
+            by=by,
+            kind=kind,
+            target_id=locked.pk,
+            title=title,
+            decision=decision,
+            reason=reason,
+            flags=flags,
+            reports=concerned,
+        )
     comment.refresh_from_db()
     return kind
 
 
 def comment_report_create(
     *, comment: Comment, reporter: User | None, reporter_key: str, reason: str, details: str = ""
-) -> Report:
-    """Anyone reports a shown comment; at the threshold of distinct reporters it is hidden until a
-    moderator decides. Rate-limited per person. Side effects: a Report row, maybe hiding the comment."""
+) -> ReportReceipt:
+    """Anyone reports a shown comment; the report is in the moderation queue at once. At the threshold of
+    established members' reports it is hidden until a moderator decides; visitors' and new or unverified
+    accounts' reports never hide it. Rate-limited per person. Side effects: a Report row, maybe hiding."""
     if comment.status != CommentStatus.APPROVED:
         raise NotFoundError("No such comment.")
     _check_report(reason=reason, details=details)
-    report, open_reports = _report_save(
+    report, trusted = _report_save(
         about={"comment": comment},
         what="comment",
         part=ReportPart.REVIEW,  # the model's default: a comment has no parts
@@ -273,9 +451,10 @@ def comment_report_create(
         reporter=reporter,
         reporter_key=reporter_key,
     )
-    if open_reports >= settings.CONFIG.reports_hide_threshold:
-        comment_hide(comment=comment, reason=f"hidden after {open_reports} reports")
-    return report
+    hidden = report.trust == ReporterTrust.TRUSTED and trusted >= settings.CONFIG.reports_hide_threshold
+    if hidden:
+        comment_hide(comment=comment, reason=f"{HIDDEN_AFTER_REPORTS} {trusted} established members")
+    return ReportReceipt(report, hidden, _receipt_message(trust=report.trust, what="comment", hidden=hidden))
 
 
 def reports_forget_addresses() -> int:

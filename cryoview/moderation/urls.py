@@ -6,6 +6,7 @@ app_name = "moderation"
 urlpatterns = [
     path("moderation/", views.queue, name="queue"),
     path("moderation/log/", views.log, name="log"),
+    path("moderation/stats/", views.stats, name="stats"),
     path("moderation/reviews/<int:review_id>/decision", views.review_decision, name="review_decision"),
     path("moderation/followups/<int:followup_id>/decision", views.followup_decision, name="followup_decision"),
     path("reviews/<int:review_id>/report/", views.report, name="report"),

@@ -20,6 +20,7 @@ from cryoview.moderation.selectors import (
     comment_spam_folder,
     decision_log,
     moderation_queue,
+    report_stats,
 )
 from cryoview.moderation.services import (
     comment_decide,
@@ -89,9 +90,31 @@ def log(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/log.html", {"page": page})
 
 
+def stats(request: HttpRequest) -> HttpResponse:
+    _moderator(request)
+    return render(request, "moderation/stats.html", {"stats": report_stats()})
+
+
 def _decision(request: HttpRequest) -> Decision | None:
     value = request.POST.get("decision", "")
     return Decision(value) if value in Decision.values else None
+
+
+def _report_ids(request: HttpRequest) -> list[int] | None:
+    """The reports a dismissal names (a button per report); none named: all open reports on the item."""
+    values = request.POST.getlist("report")
+    if not values:
+        return None
+    return [int(v) if v.isascii() and v.isdigit() and len(v) < 19 else -1 for v in values]
+
+
+DONE = {
+    "approve": "approved",
+    "reject": "rejected",
+    "spam": "marked as spam",
+    "delete": "deleted",
+    "dismiss": "report(s) dismissed",
+}
 
 
 @require_POST
@@ -105,11 +128,22 @@ def review_decision(request: HttpRequest, review_id: int) -> HttpResponse:
         messages.error(request, "Choose approve or reject.")
         return redirect("moderation:queue")
     try:
-        review_decide(review=review, by=user, decision=decision, reason=request.POST.get("reason", ""))
+        kind = review_decide(
+            review=review,
+            by=user,
+            decision=decision,
+            reason=request.POST.get("reason", ""),
+            report_ids=_report_ids(request),
+        )
     except ApplicationError as error:
         messages.error(request, f"“{review.title}”: {error.message}")
     else:
-        messages.success(request, f"“{review.title}”: {decision.label.lower()}d. The author has been told by e-mail.")
+        told = kind != "reports" or decision == Decision.REJECT
+        done = {"approve": "kept", "reject": "taken down"}.get(decision, DONE[decision]) if kind == "reports" else None
+        messages.success(
+            request,
+            f"“{review.title}”: {done or DONE[decision]}." + (" The author has been told by e-mail." if told else ""),
+        )
     return redirect("moderation:queue")
 
 
@@ -146,12 +180,17 @@ def comment_decision(request: HttpRequest, comment_id: int) -> HttpResponse:
         messages.error(request, "Choose approve, spam or delete.")
         return redirect(back)
     try:
-        comment_decide(comment=comment, by=user, decision=decision, reason=request.POST.get("reason", ""))
+        comment_decide(
+            comment=comment,
+            by=user,
+            decision=decision,
+            reason=request.POST.get("reason", ""),
+            report_ids=_report_ids(request),
+        )
     except ApplicationError as error:
         messages.error(request, f"Comment by {comment.author_name}: {error.message}")
     else:
-        done = {"approve": "approved", "spam": "marked as spam", "delete": "deleted"}[decision]
-        messages.success(request, f"Comment by {comment.author_name}: {done}.")
+        messages.success(request, f"Comment by {comment.author_name}: {DONE[decision]}.")
     return redirect(back)
 
 
@@ -165,7 +204,7 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     status = 200
     if request.method == "POST":
         try:
-            comment_report_create(
+            receipt = comment_report_create(
                 comment=comment,
                 reporter=user,
                 reporter_key=client_key(request),
@@ -178,7 +217,7 @@ def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
             messages.error(request, error.message)
             status = error.status
         else:
-            messages.success(request, "Thank you. A moderator will look at your report.")
+            messages.success(request, receipt.message)
             return redirect(comment.get_absolute_url())
     context = {"comment": comment, "values": values, "reasons": ReportReason.choices}
     return render(request, "moderation/comment_report.html", context, status=status)
@@ -191,7 +230,7 @@ def report(request: HttpRequest, review_id: int) -> HttpResponse:
     if review is None:
         raise Http404("No such review.")
     try:
-        report_create(
+        receipt = report_create(
             review=review,
             reporter=user,
             reporter_key=client_key(request),
@@ -205,5 +244,5 @@ def report(request: HttpRequest, review_id: int) -> HttpResponse:
         if status == 429:
             return too_many_requests(request, error)
     else:
-        messages.success(request, "Thank you. A moderator will look at your report.")
+        messages.success(request, receipt.message)
     return redirect("reviews:detail", review_id=review.pk)

@@ -281,12 +281,14 @@ def side_effect_labels(*, procedure: Procedure) -> dict[str, str]:
     return {choice.slug: choice.label for choice in side_effect_choices(procedure=procedure)}
 
 
-def queue_reviews() -> QuerySet[Review]:
-    """Reviews waiting for a moderator: new submissions and edits of published reviews, oldest first."""
+def queue_reviews(*, reported: QuerySet[Any] | None = None) -> QuerySet[Review]:
+    """Reviews waiting for a moderator: new submissions, edits of published reviews, hidden ones, and the
+    published reviews whose ids `reported` lists (the moderation app knows which have open reports), oldest first."""
+    waiting = Q(status=ReviewStatus.PENDING) | Q(pending_edit__isnull=False) | Q(hidden_at__isnull=False)
+    if reported is not None:
+        waiting |= Q(status=ReviewStatus.PUBLISHED, pk__in=reported)
     return (
-        Review.objects.filter(
-            Q(status=ReviewStatus.PENDING) | Q(pending_edit__isnull=False) | Q(hidden_at__isnull=False)
-        )
+        Review.objects.filter(waiting)
         .exclude(status=ReviewStatus.WITHDRAWN)
         .select_related("procedure", "author", "video", "video__transcript")
         .prefetch_related("video__renditions", "video__captions")

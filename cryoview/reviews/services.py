@@ -464,6 +464,20 @@ def review_hide(*, review: Review) -> None:
     _refresh_later(review.procedure)
 
 
+def review_take_down(*, review: Review, reason: str) -> None:
+    """A moderator upholds reports on a published review (hidden or not): it is no longer published and the
+    author sees the reason. Side effects: the row, the video's visibility, the aggregates."""
+    if review.status != ReviewStatus.PUBLISHED:
+        raise ApplicationError("Only a published review can be taken down.", 409, "nothing_to_decide")
+    with transaction.atomic():
+        review.status, review.rejection_reason = ReviewStatus.REJECTED, reason
+        review.has_video, review.hidden_at = False, None
+        if review.video is not None:
+            video_set_published(video=review.video, published=False)
+        review.save()
+        _refresh_later(review.procedure)
+
+
 def followup_decide(*, followup: FollowUp, approve: bool, reason: str = "") -> None:
     """Publish or refuse a follow-up; a published one may change the review's rating.
     Side effects: the follow-up, the review's rating and follow-up count, the aggregates."""

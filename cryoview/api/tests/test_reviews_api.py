@@ -8,6 +8,7 @@ from django.core import mail
 from cryoview.accounts.models import User
 from cryoview.accounts.services import token_issue
 from cryoview.moderation.models import ModerationDecision, Report
+from cryoview.moderation.tests.factories import established
 from cryoview.reviews.models import Review
 from cryoview.reviews.tests.factories import pending_review, processing_video, published_review, ready_video
 from cryoview.videos.models import Video
@@ -215,24 +216,33 @@ def test_reports_through_the_api(client, member, other_member, massage, settings
     from dataclasses import replace
 
     settings.CONFIG = replace(settings.CONFIG, reports_hide_threshold=2)
+    first, second, third = established(3)
     review = published_review(massage)
     url = f"/api/v1/reviews/{review.pk}/reports"
     bad = client.post(url, {"reason": "boring"}, content_type="application/json", **auth(member))
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "reason"
     ok = client.post(url, {"reason": "this_is_me", "part": "review"}, content_type="application/json", **auth(member))
     assert ok.status_code == 201
+    body = ok.json()
+    assert body["status"] == "queued" and body["counts_towards_hiding"] is False and body["hidden"] is False
+    assert "never hide a review by themselves" in body["message"]  # the member's account is new
     assert (
         client.post(url, {"reason": "fake_or_paid"}, content_type="application/json", **auth(member)).status_code == 409
     )
     video_part = client.post(url, {"reason": "other", "part": "video", "details": "x"}, content_type="application/json")
     assert video_part.status_code == 422  # the review has no video
     visitor = client.post(url, {"reason": "fake_or_paid"}, content_type="application/json")
-    assert visitor.status_code == 201
-    assert Report.objects.count() == 2
+    assert visitor.status_code == 201 and visitor.json()["counts_towards_hiding"] is False
+    assert client.get(f"/api/v1/reviews/{review.pk}").status_code == 200, "new accounts and visitors hide nothing"
+    trusted = client.post(url, {"reason": "fake_or_paid"}, content_type="application/json", **auth(first))
+    assert trusted.json()["counts_towards_hiding"] is True and trusted.json()["hidden"] is False
+    assert "Reports alone never remove a review" in trusted.json()["message"]
+    hiding = client.post(url, {"reason": "fake_or_paid"}, content_type="application/json", **auth(second)).json()
+    assert hiding["hidden"] is True and "hidden until a moderator decides" in hiding["message"]
+    assert Report.objects.count() == 4
     assert client.get(f"/api/v1/reviews/{review.pk}").status_code == 404, "hidden at the threshold"
     assert (
-        client.post(url, {"reason": "fake_or_paid"}, content_type="application/json", **auth(other_member)).status_code
-        == 404
+        client.post(url, {"reason": "fake_or_paid"}, content_type="application/json", **auth(third)).status_code == 404
     )
 
 

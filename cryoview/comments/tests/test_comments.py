@@ -29,6 +29,7 @@ from cryoview.core.errors import ApplicationError
 from cryoview.moderation.enums import Decision
 from cryoview.moderation.models import ModerationDecision, Report
 from cryoview.moderation.services import comment_decide, reports_forget_addresses
+from cryoview.moderation.tests.factories import established
 from cryoview.reviews.tests.factories import pending_review, published_review
 from cryoview.reviews.tests.test_pages import XSS
 
@@ -229,7 +230,7 @@ def test_report_keys_of_visitors_expire_with_the_retention(guide, member, config
     comment = approved(guide, member, "Reported")
     from cryoview.moderation.services import comment_report_create
 
-    old = comment_report_create(comment=comment, reporter=None, reporter_key="ip:abc", reason="fake_or_paid")
+    old = comment_report_create(comment=comment, reporter=None, reporter_key="ip:abc", reason="fake_or_paid").report
     Report.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=91))
     assert reports_forget_addresses() == 1
     old.refresh_from_db()
@@ -507,22 +508,30 @@ def test_people_outside_moderation_cannot_decide(client, guide, member):
     assert Comment.objects.get(pk=comment.pk).status == CommentStatus.HELD
 
 
-def test_anyone_reports_and_enough_reports_hide_the_comment(client, guide, member, moderator, config):
+def test_anyone_reports_but_only_established_members_reports_hide_the_comment(client, guide, member, moderator, config):
     config(reports_hide_threshold=2)
     comment = approved(guide, member, "Questionable advice")
-    for address in ("192.0.2.1", "192.0.2.2"):
+    for address in ("192.0.2.1", "192.0.2.2", "192.0.2.3"):  # visitors from many addresses: queued, never hidden
         response = client.post(f"/comments/{comment.pk}/report/", {"reason": "dangerous_advice"}, REMOTE_ADDR=address)
         assert response.status_code == 302
-    again = client.post(f"/comments/{comment.pk}/report/", {"reason": "dangerous_advice"}, REMOTE_ADDR="192.0.2.1")
+    assert Comment.objects.get(pk=comment.pk).status == CommentStatus.APPROVED
+    for person in established(2):
+        client.force_login(person)
+        shown = client.post(f"/comments/{comment.pk}/report/", {"reason": "dangerous_advice"}, follow=True)
+        assert "moderation queue" in shown.text
+    client.logout()
+    again = client.post(f"/comments/{comment.pk}/report/", {"reason": "dangerous_advice"}, REMOTE_ADDR="192.0.2.9")
     assert again.status_code == 404  # hidden now
     assert Comment.objects.get(pk=comment.pk).status == CommentStatus.HELD
     assert "Questionable advice" not in client.get(GUIDE).text
     client.force_login(moderator)
     queue = client.get("/moderation/").text
-    assert "Reported comment" in queue and "2 open reports" in queue
+    assert "Reported comment" in queue and "5 open reports" in queue and "visitor" in queue
     comment_decide(comment=comment, by=moderator, decision=Decision.APPROVE, reason="Sourced, fine")
-    assert Report.objects.filter(comment=comment, resolved_at__isnull=False).count() == 2
-    assert ModerationDecision.objects.get(target_id=str(comment.pk)).target_kind == "comment_reports"
+    assert Comment.objects.get(pk=comment.pk).status == CommentStatus.APPROVED
+    assert set(Report.objects.filter(comment=comment).values_list("resolution", flat=True)) == {"kept"}
+    decision = ModerationDecision.objects.get(target_id=str(comment.pk))
+    assert decision.target_kind == "comment_reports" and decision.reports.count() == 5
 
 
 def test_a_report_needs_a_reason_and_one_per_person(client, guide, member):

@@ -218,17 +218,19 @@ def test_hostile_text_in_every_field_renders_inert(client, member, moderator, ma
     assert 'href="https://example.org" rel="nofollow ugc noopener"' in detail
 
 
-def test_reports_hide_a_review_at_the_threshold_until_a_moderator_decides(client, massage, moderator, settings):
+def test_established_members_reports_hide_a_review_at_the_threshold_until_a_moderator_decides(
+    client, massage, member, moderator, settings
+):
     from dataclasses import replace
 
+    from cryoview.moderation.tests.factories import established
+
     settings.CONFIG = replace(settings.CONFIG, reports_hide_threshold=3)
-    review = published_review(massage, title="Reported")
-    for n in range(3):
-        client.logout()
-        reporter = User.objects.create_user(f"reporter{n}@example.org", PASSWORD)
+    review = published_review(massage, title="Reported", author=member)
+    for n, reporter in enumerate(established(3)):
         client.force_login(reporter)
-        response = client.post(f"/reviews/{review.pk}/report/", {"reason": "fake_or_paid"})
-        assert response.status_code == 302
+        response = client.post(f"/reviews/{review.pk}/report/", {"reason": "fake_or_paid"}, follow=True)
+        assert "moderation queue" in response.text
         review.refresh_from_db()
         assert (review.hidden_at is None) == (n < 2)
     again = client.post(f"/reviews/{review.pk}/report/", {"reason": "fake_or_paid"}, follow=True)
@@ -236,13 +238,17 @@ def test_reports_hide_a_review_at_the_threshold_until_a_moderator_decides(client
     client.logout()
     assert client.get(f"/reviews/{review.pk}/").status_code == 404
     assert "Reported" not in client.get("/procedures/facial-cryomassage/").text
+    client.force_login(member)
+    own = client.get(f"/reviews/{review.pk}/").text
+    assert "Why it is hidden" in own and "Fake or paid (3 reports)" in own
     client.force_login(moderator)
     queue = client.get("/moderation/")
     assert "Reported review" in queue.text and "3 open reports" in queue.text
     client.post(f"/moderation/reviews/{review.pk}/decision", {"decision": "approve"})
     client.logout()
     assert client.get(f"/reviews/{review.pk}/").status_code == 200
-    assert ModerationDecision.objects.get().target_kind == "reports"
+    decision = ModerationDecision.objects.get()
+    assert decision.target_kind == "reports" and decision.reports.count() == 3
 
 
 def test_one_person_reports_once_and_reporting_is_rate_limited(client, massage, settings):
