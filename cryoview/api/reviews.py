@@ -17,6 +17,7 @@ from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.pagecache import for_visitors
+from cryoview.core.parsing import MonthStr, parse_month
 from cryoview.core.throttle import client_key
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import report_create
@@ -44,7 +45,7 @@ from cryoview.reviews.services import (
 router = Router(tags=["reviews"])
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = MonthStr
 Short = Annotated[PlainStr, StringConstraints(max_length=120)]
 
 
@@ -106,7 +107,7 @@ RENAMED = {"text": "body", "clinic": "clinic_name", "month": "treated_month"}
 
 
 def _month(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(f"{value}-01") if value else None
+    return parse_month(value, field="month") if value else None
 
 
 def _input_from(fields: dict[str, Any], base: ReviewInput | None = None) -> ReviewInput:

@@ -12,6 +12,7 @@ from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
 from cryoview.comments.services import comment_rules_update
 from cryoview.core.errors import ApplicationError
+from cryoview.core.parsing import parse_int
 from cryoview.core.throttle import client_key
 from cryoview.moderation.enums import Decision, ReportReason
 from cryoview.moderation.selectors import (
@@ -69,7 +70,7 @@ def comment_rules_edit(request: HttpRequest) -> HttpResponse:
             comment_rules_update(
                 hold_words=values["hold_words"],
                 block_words=values["block_words"],
-                max_links=int(max_links) if max_links.isdigit() and len(max_links) < 4 else -1,
+                max_links=parse_int(max_links, field="max_links", min=0, max=50),
                 by=user,
             )
         except ApplicationError as error:
