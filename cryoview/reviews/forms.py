@@ -41,7 +41,7 @@ class MonthField(forms.CharField):
         if not text:
             return None
         try:
-            return parse_month(text, field=self.label or "month")
+            return parse_month(text, field="treated_month")
         except ApplicationError as error:
             raise ValidationError(f"Enter the month as YYYY-MM, e.g. 2026-03: {error.problems[0].message}.") from None
 
