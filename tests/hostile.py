@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 HOSTILE_TEXT: list[str] = [
     "²",
     "٣",
-    "５",
+    "\uff15",
     "١٢",
     "1²",
     "\ud800",
@@ -102,20 +102,23 @@ def world_build(*, member: Any, other_member: Any, moderator: Any) -> World:
     from cryoview.videos.models import Caption
 
     massage = Procedure.objects.get(slug="facial-cryomassage")
+    warts = Procedure.objects.get(slug="cryodestruction-of-benign-growths")
     video = ready_video(other_member)
-    captions = storage.absolute(f"{video.output_dir}/captions.en.vtt")
-    captions.write_text("WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nCold.\n", encoding="utf-8")
-    Caption.objects.create(video=video, lang="en", path=storage.relative(captions))
     own_video = ready_video(member)
+    for each in (video, own_video):
+        captions = storage.absolute(f"{each.output_dir}/captions.en.vtt")
+        captions.write_text("WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.000\nCold.\n", encoding="utf-8")
+        Caption.objects.create(video=each, lang="en", path=storage.relative(captions))
     theirs = published_review(massage, other_member, video_id=video.pk)
-    mine = pending_review(massage, member)
+    mine = published_review(massage, member)
+    waiting = pending_review(warts, other_member)
     comment = approved(Target(procedure=massage), other_member, "Was it cold?")
     reply = approved(Target(review=theirs), member, "It was.")
     return World(
         slugs=list(Procedure.objects.values_list("slug", flat=True)),
-        review_ids=[theirs.pk, mine.pk],
-        comment_ids=[comment.pk, reply.pk],
-        video_ids=[str(video.pk), str(own_video.pk)],
+        review_ids=[theirs.pk, mine.pk, waiting.pk],  # someone else's, the member's, one awaiting moderation
+        comment_ids=[comment.pk, reply.pk],  # someone else's, the member's
+        video_ids=[str(video.pk), str(own_video.pk)],  # someone else's, the member's
         tokens={
             "member": token_issue(user=member, name="fuzz").secret,
             "moderator": token_issue(user=moderator, name="fuzz").secret,
