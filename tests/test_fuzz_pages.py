@@ -23,10 +23,12 @@ from tests.hostile import HOSTILE_TEXT, World, hostile_text, query_string, quote
 
 pytestmark = pytest.mark.django_db
 EXAMPLES = 4  # each example visits every page once and posts every form it finds once
-# The values that once became 500s: every query parameter of every page, and every field of every form (one at
-# a time, the others as the page offered them), gets each of them in the deterministic sweep.
-SWEEP = ["²", "٣", "\uff15", "9" * 20, "a\x00b", "\ud800", "2024-02-30", "0000-01", "99999999999999999999-01"]
-SWEEP += ["00:1e308", str(10**30), "-1", " 7", ""]
+# The values that once became 500s. The deterministic sweep sends each in every query parameter of every page,
+# and in every field of every form at once (a Django form checks every field, so each field's parser sees it);
+# ONE_AT_A_TIME go into one field at a time, the others as the page offered them, to reach the services.
+SWEEP = ["²", "\uff15", "9" * 20, "a\x00b", "\ud800", "2024-02-30", "0000-01", "99999999999999999999-01"]
+SWEEP += ["00:1e308", str(10**30), "-1", ""]
+ONE_AT_A_TIME = ["²", "99999999999999999999-01", "a\x00b"]
 # Every query parameter a view or template reads (grep request.GET), and the usual suspects.
 QUERY_PARAMETERS = ["page", "cursor", "replytocom", "comments_after", "sort", "rating", "video", "has_video"]
 QUERY_PARAMETERS += ["procedure", "next", "q", "limit"]
@@ -206,8 +208,7 @@ def _fuzz_pages(persona: str, user: Any, world: World, capsys: Any) -> Tally:
 
 
 def _sweep(client: Client, user: Any, world: World, tally: Tally) -> None:
-    """Deterministic: each SWEEP value in every query parameter of every page (all at once), then in every
-    field of every form on it (one field at a time)."""
+    """Deterministic: each SWEEP value in every query parameter of every page, then in every form on it."""
     seen_forms: set[tuple[str, tuple[str, ...]]] = set()
     for route in _patterns():
         values = {name: _real_values(world, name, None)[0] for _, name in PATH_CONVERTER.findall(route)}
@@ -224,13 +225,13 @@ def _sweep(client: Client, user: Any, world: World, tally: Tally) -> None:
             if key in seen_forms:
                 continue
             seen_forms.add(key)
-            for name in form.fields:
-                if name == "csrfmiddlewaretoken":
-                    continue
-                for value in SWEEP:
-                    _post_values(client, url, form, {**_offered(form), name: value}, tally)
-                    if user is not None:
-                        client.force_login(user)
+            offered = _offered(form)
+            attempts = [dict.fromkeys(offered, value) for value in SWEEP]
+            attempts += [{**offered, name: value} for name in offered for value in ONE_AT_A_TIME]
+            for values in attempts:
+                _post_values(client, url, form, values, tally)
+                if user is not None:
+                    client.force_login(user)
 
 
 def _offered(form: Form) -> dict[str, str]:
@@ -261,4 +262,4 @@ def test_every_parameter_and_field_refuses_each_hostile_value(persona, guides, m
             f"\n[fuzz pages sweep] {persona}: {tally.gets} GETs,"
             f" {tally.posts} form POSTs ({tally.refused_posts} refused)"
         )
-    assert tally.gets >= len(SWEEP) * len(_patterns()) and tally.posts >= len(SWEEP) * 5, tally
+    assert tally.gets >= len(SWEEP) * len(_patterns()) and tally.posts >= len(SWEEP) * 3, tally

@@ -12,7 +12,7 @@ from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
 from cryoview.comments.services import comment_rules_update
 from cryoview.core.errors import ApplicationError
-from cryoview.core.parsing import parse_int
+from cryoview.core.parsing import parse_int, parse_int_or_none
 from cryoview.core.throttle import client_key
 from cryoview.moderation.enums import Decision, ReportReason
 from cryoview.moderation.selectors import (
@@ -85,7 +85,7 @@ def comment_rules_edit(request: HttpRequest) -> HttpResponse:
 
 def log(request: HttpRequest) -> HttpResponse:
     _moderator(request)
-    page = Paginator(decision_log(), 50).get_page(request.GET.get("page"))
+    page = Paginator(decision_log(), 50).get_page(parse_int_or_none(request.GET.get("page"), min=1, max=10**6))
     return render(request, "moderation/log.html", {"page": page})
 
 

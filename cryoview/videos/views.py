@@ -65,7 +65,11 @@ def _without_body(response: HttpResponseBase) -> HttpResponse:
     head = HttpResponse(status=response.status_code)
     for name, value in response.items():
         head[name] = value
-    response.close()
+    # Close only the opened file: response.close() would also send request_finished (and close the database
+    # connection) in the middle of this request. A ranged response opens its file lazily, when iterated.
+    opened = getattr(response, "file_to_stream", None)
+    if opened is not None:
+        opened.close()
     return head
 
 
