@@ -55,3 +55,26 @@ def test_a_range_in_unicode_digits_is_ignored_not_a_500(client, member):
     client.force_login(member)
     response = client.get(_url(video, "360.mp4"), HTTP_RANGE="bytes=²-")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("vtt", "message"),
+    [
+        ("WEBVTT\n\n00:00.000 --> 00:1e308\nCold.\n", "is not a time"),
+        ("WEBVTT\n\n00:00.000 --> 00:00:61.000\nCold.\n", "above 59"),
+        ("WEBVTT\n\n00:00.000 --> 00:02.000\nCo\x00ld.\n", "NUL"),
+        ("WEBVTT\n\n00:00.000 --> 00:02.000\nCo\ud800ld.\n", "surrogates"),
+    ],
+)
+def test_captions_with_impossible_times_or_nul_are_refused_with_a_message(vtt, message):
+    from cryoview.videos.transcripts import parse_webvtt
+
+    with pytest.raises(ValueError, match=message):
+        parse_webvtt(vtt)
+
+
+def test_well_formed_captions_still_parse():
+    from cryoview.videos.transcripts import parse_webvtt
+
+    segments = parse_webvtt("WEBVTT\n\n1\n00:01.500 --> 01:00:02.250\nCold\nbut fine.\n")
+    assert [(s.start, s.end, s.text) for s in segments] == [(1.5, 3602.25, "Cold but fine.")]
