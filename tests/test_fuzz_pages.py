@@ -28,7 +28,7 @@ EXAMPLES = 4  # each example visits every page once and posts every form it find
 # ONE_AT_A_TIME go into one field at a time, the others as the page offered them, to reach the services.
 SWEEP = ["²", "\uff15", "9" * 20, "a\x00b", "\ud800", "2024-02-30", "0000-01", "99999999999999999999-01"]
 SWEEP += ["00:1e308", str(10**30), "-1", ""]
-ONE_AT_A_TIME = ["²", "99999999999999999999-01", "a\x00b"]
+ONE_AT_A_TIME = ["²", "99999999999999999999-01"]
 # Every query parameter a view or template reads (grep request.GET), and the usual suspects.
 QUERY_PARAMETERS = ["page", "cursor", "replytocom", "comments_after", "sort", "rating", "video", "has_video"]
 QUERY_PARAMETERS += ["procedure", "next", "q", "limit"]
@@ -221,7 +221,8 @@ def _sweep(client: Client, user: Any, world: World, tally: Tally) -> None:
         if page.status_code != 200 or not page.get("Content-Type", "").startswith("text/html"):
             continue
         for form in _forms(page.content.decode()):
-            key = (form.action or url, tuple(sorted(form.fields)))
+            # The same form for another item (a decision per queued review) is the same code: sweep it once.
+            key = (re.sub(r"[0-9]+", "N", form.action or url), tuple(sorted(form.fields)))
             if key in seen_forms:
                 continue
             seen_forms.add(key)
