@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from cryoview.accounts.enums import Role
 from cryoview.accounts.models import User
@@ -12,6 +13,11 @@ from cryoview.accounts.services import user_set_role
 from cryoview.accounts.tests.factories import UserFactory
 
 CONTENT_DIR = Path(__file__).resolve().parent / "content"
+
+# Generated-input tests: no example database in the work tree, and no per-example deadline (a request against
+# the database takes longer than hypothesis's 200 ms default on a busy CI machine; the example counts bound it).
+hypothesis_settings.register_profile("cryoview", database=None, deadline=None, print_blob=True)
+hypothesis_settings.load_profile("cryoview")
 
 
 @pytest.fixture

@@ -19,6 +19,7 @@ from cryoview.comments.selectors import CommentNode, Target, comment_get, thread
 from cryoview.comments.services import comment_delete, comment_edit, comment_post
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors
+from cryoview.core.parsing import BIGINT_MAX, parse_int
 from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import comment_report_create
@@ -103,9 +104,7 @@ def comment_out(comment: Comment) -> CommentOut:
 def _cursor(value: str | None) -> int | None:
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 18:
-        raise ApplicationError.for_fields([FieldProblem("cursor", "is not a cursor from next_cursor")])
-    return int(value)
+    return parse_int(value, field="cursor", min=1, max=BIGINT_MAX)
 
 
 def _list(target: Target, cursor: str | None, limit: int) -> HttpResponse:

@@ -15,8 +15,9 @@ from pydantic import StringConstraints, field_validator
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
-from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors
+from cryoview.core.parsing import MonthStr, parse_month
 from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import ReportReceipt, report_create
@@ -44,7 +45,7 @@ from cryoview.reviews.services import (
 router = Router(tags=["reviews"])
 
 Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
-Month = Annotated[str, StringConstraints(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+Month = MonthStr
 Short = Annotated[PlainStr, StringConstraints(max_length=120)]
 
 
@@ -106,15 +107,25 @@ RENAMED = {"text": "body", "clinic": "clinic_name", "month": "treated_month"}
 
 
 def _month(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(f"{value}-01") if value else None
+    return parse_month(value, field="month") if value else None
+
+
+# An explicit JSON null clears an optional field; on a field every review has, it is refused (not a 500).
+CLEARED = {"city": "", "clinic_name": "", "side_effect_other": "", "cost_currency": "", "side_effects": []}
+REQUIRED = ("rating", "worth_it", "title", "body")
 
 
 def _input_from(fields: dict[str, Any], base: ReviewInput | None = None) -> ReviewInput:
     values: dict[str, Any] = dict(base.__dict__) if base else {}
+    nulls = [name for name, value in fields.items() if value is None and RENAMED.get(name, name) in REQUIRED]
+    if nulls:
+        raise ApplicationError.for_fields([FieldProblem(name, "must not be null") for name in nulls])
     for name, value in fields.items():
         if name in ("procedure", "consent", "draft", "submit"):
             continue
         key = RENAMED.get(name, name)
+        if value is None and key in CLEARED:
+            value = CLEARED[key]
         if key == "treated_month":
             value = _month(value)
         elif key == "video_id":

@@ -15,6 +15,7 @@ from cryoview.api.auth import authenticate_request
 from cryoview.api.problems import problem
 from cryoview.core.csrf import CSRF_FAILED, session_csrf_failed
 from cryoview.core.errors import ApplicationError
+from cryoview.core.parsing import parse_int
 from cryoview.videos.models import Upload
 from cryoview.videos.uploads import (
     TUS_EXTENSIONS,
@@ -46,9 +47,11 @@ def parse_int_header(request: HttpRequest, name: str) -> int | None:
     value = request.headers.get(name)
     if value is None:
         return None
-    if not value.isdigit() or len(value) > 19:
-        raise ApplicationError(f"{name} must be a whole number, got {value[:40]!r}.", status=400, code="bad_header")
-    return int(value)
+    try:
+        return parse_int(value, field=name, status=400)
+    except ApplicationError as error:
+        error.code = "bad_header"
+        raise
 
 
 def length_required() -> HttpResponse:

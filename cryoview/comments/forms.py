@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from cryoview.core.formstamp import FIELD as STAMP_FIELD
 from cryoview.core.formstamp import stamp_age
 from cryoview.core.pagecache import COMMENTER_COOKIE
+from cryoview.core.parsing import BIGINT_MAX, parse_int_or_none
 
 HONEYPOT_FIELD = "website"  # people never see it; bots fill in anything called "website"
 REMEMBER_SALT = "cryoview.commenter"
@@ -33,7 +34,7 @@ def comment_post_of(request: HttpRequest) -> CommentPost:
     parent = data.get("parent", "")
     return CommentPost(
         text=data.get("text", ""),
-        parent_id=int(parent) if parent.isdigit() and len(parent) < 12 else None,
+        parent_id=parse_int_or_none(parent, max=BIGINT_MAX),
         name=data.get("name", ""),
         email=data.get("email", ""),
         remember=data.get("remember") == "on",

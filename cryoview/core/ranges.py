@@ -11,13 +11,13 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 
-RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+RANGE = re.compile(r"bytes=([0-9]{0,18})-([0-9]{0,18})", re.ASCII)
 CHUNK = 256 * 1024
 
 
 def parse_range(header: str, size: int) -> tuple[int, int] | bool | None:
     """(start, end) inclusive; None for no/ignored range; False when unsatisfiable."""
-    match = RANGE.match(header.strip())
+    match = RANGE.fullmatch(header.strip())
     if not match:
         return None  # multiple ranges or junk: RFC 9110 lets us answer with the whole file
     first, last = match.groups()

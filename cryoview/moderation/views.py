@@ -12,6 +12,7 @@ from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
 from cryoview.comments.services import comment_rules_update
 from cryoview.core.errors import ApplicationError
+from cryoview.core.parsing import parse_int, parse_int_or_none
 from cryoview.core.throttle import client_key
 from cryoview.core.views import too_many_requests
 from cryoview.moderation.enums import Decision, ReportReason
@@ -71,7 +72,7 @@ def comment_rules_edit(request: HttpRequest) -> HttpResponse:
             comment_rules_update(
                 hold_words=values["hold_words"],
                 block_words=values["block_words"],
-                max_links=int(max_links) if max_links.isdigit() and len(max_links) < 4 else -1,
+                max_links=parse_int(max_links, field="max_links", min=0, max=50),
                 by=user,
             )
         except ApplicationError as error:
@@ -86,7 +87,7 @@ def comment_rules_edit(request: HttpRequest) -> HttpResponse:
 
 def log(request: HttpRequest) -> HttpResponse:
     _moderator(request)
-    page = Paginator(decision_log(), 50).get_page(request.GET.get("page"))
+    page = Paginator(decision_log(), 50).get_page(parse_int_or_none(request.GET.get("page"), min=1, max=10**6))
     return render(request, "moderation/log.html", {"page": page})
 
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cryoview.core.errors import ApplicationError
 from cryoview.core.markup import MARKUP_HELP
+from cryoview.core.parsing import parse_month
 from cryoview.core.validation import plain_text
 from cryoview.reviews.enums import CONSENT_TEXT, WorthIt
 from cryoview.reviews.selectors import SideEffectChoice
@@ -40,10 +41,9 @@ class MonthField(forms.CharField):
         if not text:
             return None
         try:
-            year, month = (int(part) for part in text.split("-"))
-            return date(year, month, 1)
-        except ValueError:
-            raise ValidationError("Enter the month as YYYY-MM, e.g. 2026-03.") from None
+            return parse_month(text, field="treated_month")
+        except ApplicationError as error:
+            raise ValidationError(f"Enter the month as YYYY-MM, e.g. 2026-03: {error.problems[0].message}.") from None
 
 
 class ReviewForm(forms.Form):

@@ -11,10 +11,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
-from django.utils.dateparse import parse_datetime
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError
+from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
@@ -128,11 +128,11 @@ def _encode_cursor(review: Review, columns: list[tuple[str, bool]]) -> str:
 def _cursor_value_ok(name: str, value: Any) -> bool:
     if name == "has_video":
         return isinstance(value, bool)
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= BIGINT_MAX
 
 
 def _decode_cursor(cursor: str, columns: list[tuple[str, bool]]) -> list[Any]:
-    problem = ApplicationError("The cursor is not one this list gave out.", code="invalid_cursor")
+    problem = invalid("cursor", "is not one this list gave out", code="invalid_cursor")
     try:
         values = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError, UnicodeDecodeError):
@@ -142,10 +142,10 @@ def _decode_cursor(cursor: str, columns: list[tuple[str, bool]]) -> list[Any]:
     decoded: list[Any] = []
     for (name, _), value in zip(columns, values, strict=True):
         if name == "published_at":
-            parsed = parse_datetime(value) if isinstance(value, str) else None
-            if parsed is None:
-                raise problem
-            decoded.append(parsed)
+            try:
+                decoded.append(parse_datetime(value, field="cursor"))
+            except ApplicationError:
+                raise problem from None
         elif _cursor_value_ok(name, value):
             decoded.append(value)
         else:

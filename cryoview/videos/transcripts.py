@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import math
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -17,7 +16,9 @@ from typing import Any
 
 import numpy as np
 
+from cryoview.core.errors import ApplicationError
 from cryoview.core.flags import text_flags
+from cryoview.core.parsing import check_text, parse_vtt_time
 from cryoview.videos.ffmpeg import Limits, decode_audio_16k_mono_f32
 
 VOCABULARY_PROMPT = (
@@ -141,31 +142,31 @@ def parse_webvtt(text: str) -> list[Segment]:
         line = lines[index].strip()
         if "-->" in line:
             start_text, _, end_text = line.partition("-->")
-            start, end = _seconds(start_text), _seconds(end_text.split()[0] if end_text.split() else "")
-            if not (math.isfinite(start) and math.isfinite(end)) or end < start:
+            start, end = _seconds(start_text, index), _seconds(end_text.split()[0] if end_text.split() else "", index)
+            if end < start:
                 raise ValueError(f"line {index + 1}: the cue ends before it starts")
             body = []
             index += 1
             while index < len(lines) and lines[index].strip():
-                body.append(lines[index].strip())
+                body.append(_cue_text(lines[index].strip(), index))
                 index += 1
             segments.append(Segment(start, end, " ".join(body)[:1000]))
         index += 1
     return segments
 
 
-def _seconds(stamp: str) -> float:
-    parts = stamp.strip().split(":")
-    if not 2 <= len(parts) <= 3:
-        raise ValueError(f"bad timestamp {stamp.strip()!r}")
+def _seconds(stamp: str, index: int) -> float:
     try:
-        numbers = [float(p) for p in parts]
-    except ValueError:
-        raise ValueError(f"bad timestamp {stamp.strip()!r}") from None
-    total = 0.0
-    for number in numbers:
-        total = total * 60 + number
-    return total
+        return parse_vtt_time(stamp, field="vtt")
+    except ApplicationError as error:
+        raise ValueError(f"line {index + 1}: {error.problems[0].message}") from None
+
+
+def _cue_text(line: str, index: int) -> str:
+    try:
+        return check_text(line, field="vtt")
+    except ApplicationError as error:
+        raise ValueError(f"line {index + 1}: the text {error.problems[0].message}") from None
 
 
 def segments_to_json(segments: tuple[Segment, ...] | list[Segment]) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import mimetypes
+import re
 import uuid
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
@@ -20,8 +21,9 @@ from cryoview.videos import storage
 from cryoview.videos.selectors import queue_info, video_get_for, videos_of
 from cryoview.videos.services import captions_update
 
-ARTEFACTS = {"poster.jpg", "transcript.json"}
-ARTEFACT_PREFIXES = ("captions.",)
+# Rendition heights, the poster, the transcript and captions per language: nothing else is ever served, and a
+# name that does not match (NUL, "..", slashes, Unicode digits) never reaches the file system.
+ARTEFACT_NAME = re.compile(r"[0-9]{1,5}\.mp4|poster\.jpg|transcript\.json|captions\.[A-Za-z0-9-]{1,12}\.vtt", re.ASCII)
 CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".jpg": "image/jpeg",
@@ -31,12 +33,10 @@ CONTENT_TYPES = {
 
 
 def allowed_name(name: str) -> bool:
-    if name in ARTEFACTS or (name.endswith(".mp4") and name[:-4].isdigit()):
-        return True
-    return name.startswith(ARTEFACT_PREFIXES) and name.endswith(".vtt") and "/" not in name and ".." not in name
+    return ARTEFACT_NAME.fullmatch(name) is not None
 
 
-@require_GET
+@require_safe
 def media(request: HttpRequest, video_id: uuid.UUID, name: str) -> HttpResponseBase:
     """Every artefact goes through here: checked against the viewer, then streamed with Range support
     (or handed to nginx with X-Accel-Redirect). Unknown, unpublished or someone else's: 404, same for all."""
@@ -57,7 +57,20 @@ def media(request: HttpRequest, video_id: uuid.UUID, name: str) -> HttpResponseB
         response = ranged_file_response(request, path, content_type)
     response["Cache-Control"] = "public, max-age=86400" if video.is_published else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _without_body(response) if request.method == "HEAD" else response
+
+
+def _without_body(response: HttpResponseBase) -> HttpResponse:
+    """HEAD: the same status and headers as GET (length, type, ranges, caching), and no body."""
+    head = HttpResponse(status=response.status_code)
+    for name, value in response.items():
+        head[name] = value
+    # Close only the opened file: response.close() would also send request_finished (and close the database
+    # connection) in the middle of this request. A ranged response opens its file lazily, when iterated.
+    opened = getattr(response, "file_to_stream", None)
+    if opened is not None:
+        opened.close()
+    return head
 
 
 def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:

@@ -11,6 +11,7 @@ from cryoview.accounts.models import User
 from cryoview.comments.forms import remembered_guest
 from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, CommentNode, Target, thread_page
 from cryoview.core.markup import MARKUP_HELP
+from cryoview.core.parsing import BIGINT_MAX, parse_int_or_none
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.models import Review
 
@@ -28,7 +29,7 @@ def _find(nodes: list[CommentNode], comment_id: int) -> CommentNode | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 12 else None
+    return parse_int_or_none(value, max=BIGINT_MAX)
 
 
 @register.inclusion_tag("comments/_section.html", takes_context=True)
