@@ -83,6 +83,27 @@ def _children(folder: Path) -> list[Path]:
         return []
 
 
+def _chunks[T](items: list[T], size: int = 500) -> Iterator[list[T]]:
+    """IN lists in pieces: SQLite refuses a query with more than a few thousand parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _known_uploads(ids: set[str]) -> set[str]:
+    found: set[str] = set()
+    for chunk in _chunks(sorted(ids)):
+        found |= set(Upload.objects.filter(pk__in=chunk).values_list("pk", flat=True))
+    return found
+
+
+def _known_videos(keys: set[uuid.UUID], *, published_only: bool = False) -> dict[uuid.UUID, Video]:
+    found: dict[uuid.UUID, Video] = {}
+    for chunk in _chunks(sorted(keys)):
+        rows = Video.objects.filter(pk__in=chunk).select_related("job")
+        found.update((v.pk, v) for v in (rows.filter(is_published=True) if published_only else rows))
+    return found
+
+
 def _video_key(name: str) -> uuid.UUID | None:
     try:
         return uuid.UUID(name)
@@ -105,13 +126,13 @@ def _kept_inside(video: Video, active: bool) -> set[str]:
 def _private_strays(root: Path) -> Iterator[StrayFile]:
     entries = _children(root / "uploads")
     upload_ids = {p.name.removesuffix(PART_SUFFIX) for p in entries if p.name.endswith(PART_SUFFIX)}
-    known_uploads = set(Upload.objects.filter(pk__in=upload_ids).values_list("pk", flat=True))
+    known_uploads = _known_uploads(upload_ids)
     for path in entries:
         if path.name.removesuffix(PART_SUFFIX) not in known_uploads or not path.name.endswith(PART_SUFFIX):
             yield _stray("private", root, path)
     folders = _children(root / "videos")
     keys = {key for p in folders if (key := _video_key(p.name)) is not None}
-    videos = {v.pk: v for v in Video.objects.filter(pk__in=keys).select_related("job")}
+    videos = _known_videos(keys)
     for folder in folders:
         video = videos.get(_video_key(folder.name))  # type: ignore[arg-type]
         if video is None or not folder.is_dir():
@@ -128,7 +149,7 @@ def _private_strays(root: Path) -> Iterator[StrayFile]:
 def _public_strays(root: Path) -> Iterator[StrayFile]:
     folders = _children(root / "videos")
     keys = {key for p in folders if (key := _video_key(p.name)) is not None}
-    published = set(Video.objects.filter(pk__in=keys, is_published=True).values_list("pk", flat=True))
+    published = _known_videos(keys, published_only=True)
     for folder in folders:
         if _video_key(folder.name) not in published:
             yield _stray("public", root, folder)
