@@ -88,6 +88,12 @@ VARIABLES: tuple[Variable, ...] = (
         "bytes one user may have in unfinished uploads and unprocessed originals",
     ),
     Variable("CRYOVIEW_UPLOAD_EXPIRY_HOURS", "int", "24", "an unfinished upload is deleted after this long"),
+    Variable(
+        "CRYOVIEW_ORPHAN_GRACE_HOURS",
+        "int",
+        "24",
+        "media files with no database row are deleted once nothing in them changed for this long",
+    ),
     Variable("CRYOVIEW_VIDEO_MAX_SECONDS", "int", "600", "longest video accepted"),
     Variable(
         "CRYOVIEW_VIDEO_MAX_RESOLUTION",
@@ -337,6 +343,7 @@ class Config:
     upload_max_bytes: int
     upload_quota_bytes: int
     upload_expiry_hours: int
+    orphan_grace_hours: int
     video_max_seconds: int
     video_max_resolution: tuple[int, int]
     keep_originals: bool
@@ -400,6 +407,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         upload_max_bytes=parse_int("CRYOVIEW_UPLOAD_MAX_BYTES", get("CRYOVIEW_UPLOAD_MAX_BYTES"), minimum=1),
         upload_quota_bytes=parse_int("CRYOVIEW_UPLOAD_QUOTA_BYTES", get("CRYOVIEW_UPLOAD_QUOTA_BYTES"), minimum=1),
         upload_expiry_hours=parse_int("CRYOVIEW_UPLOAD_EXPIRY_HOURS", get("CRYOVIEW_UPLOAD_EXPIRY_HOURS"), minimum=1),
+        orphan_grace_hours=parse_int("CRYOVIEW_ORPHAN_GRACE_HOURS", get("CRYOVIEW_ORPHAN_GRACE_HOURS"), minimum=1),
         video_max_seconds=parse_int("CRYOVIEW_VIDEO_MAX_SECONDS", get("CRYOVIEW_VIDEO_MAX_SECONDS"), minimum=1),
         video_max_resolution=parse_resolution("CRYOVIEW_VIDEO_MAX_RESOLUTION", get("CRYOVIEW_VIDEO_MAX_RESOLUTION")),
         keep_originals=parse_bool("CRYOVIEW_KEEP_ORIGINALS", get("CRYOVIEW_KEEP_ORIGINALS")),

@@ -6,7 +6,7 @@ it lives in accounts; nothing below imports it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -19,10 +19,9 @@ from cryoview.comments.selectors import comments_of
 from cryoview.comments.services import comments_delete_all_of
 from cryoview.moderation.models import Report
 from cryoview.reviews.models import Review
-from cryoview.reviews.services import review_delete_all_of
+from cryoview.reviews.services import review_delete_all_of, video_remove
 from cryoview.suitability.models import SavedCheck
 from cryoview.videos.models import Upload, Video
-from cryoview.videos.services import video_delete
 from cryoview.videos.uploads import upload_delete
 
 
@@ -150,12 +149,23 @@ def account_delete(*, user: User) -> None:
     """Delete the account and what it made: reviews (with their videos), other videos, unfinished uploads,
     saved checks, tokens, e-mail addresses. Comments lose their text (a "deleted" note keeps others' replies
     in place). Moderation decisions keep the moderator's name only; reports the user sent stay, without the
-    link to the account. Side effects: rows and files, as listed."""
+    link to the account. Side effects: rows and files, as listed; the files go once the transaction commits
+    (a rollback keeps them with their rows). The admin's delete and "delete selected" call this too."""
     with transaction.atomic():
         comments_delete_all_of(user=user)
         review_delete_all_of(user=user)
         for video in Video.objects.filter(owner=user):
-            video_delete(video=video)
+            video_remove(video=video)
         for upload in Upload.objects.filter(owner=user):
             upload_delete(upload=upload)
         user.delete()
+
+
+def accounts_delete(*, users: Iterable[User]) -> int:
+    """Delete several accounts, each as account_delete, all or none. Returns how many."""
+    count = 0
+    with transaction.atomic():
+        for user in users:
+            account_delete(user=user)
+            count += 1
+    return count

@@ -10,9 +10,10 @@ from cryoview.accounts.models import User
 from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.validation import PlainStr
+from cryoview.reviews.services import video_remove_for
 from cryoview.videos.models import Video
 from cryoview.videos.selectors import queue_info, video_get_for
-from cryoview.videos.services import captions_update, video_create_from_upload, video_delete_for
+from cryoview.videos.services import captions_update, video_create_from_upload
 
 router = Router(tags=["videos"])
 
@@ -119,7 +120,7 @@ def get_video(request: HttpRequest, video_id: str) -> VideoOut:
 
 @router.delete("/videos/{video_id}", response={204: None}, summary="Delete a video and every derivative")
 def delete_video(request: HttpRequest, video_id: uuid.UUID) -> Status[None]:
-    video_delete_for(user=require_user(request), video_id=video_id)
+    video_remove_for(user=require_user(request), video_id=video_id)
     return Status(204, None)
 
 

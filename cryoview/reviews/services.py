@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -38,6 +39,7 @@ from cryoview.reviews.models import FollowUp, Review, ReviewStats
 from cryoview.reviews.selectors import side_effect_choices, stats_compute
 from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Video
+from cryoview.videos.selectors import video_deletable_by
 from cryoview.videos.services import video_delete, video_set_published
 
 MAX_BODY = 10_000
@@ -356,6 +358,38 @@ def review_withdraw(*, review: Review, by: User) -> Review:
     return review
 
 
+def video_remove(*, video: Video) -> None:
+    """Delete a video from everywhere it shows. The reviews that showed it keep their text but lose the
+    video: no "with video" badge, no place in the has_video filter or the videos-first order; an edit
+    waiting for moderation that proposed it keeps the review's current video instead.
+    Side effects: those Review rows; the procedures' aggregates are recounted and visitors' cached pages
+    expire (after commit); the video's rows and, after commit, its files (videos.video_delete)."""
+    with transaction.atomic():
+        procedures = {}
+        for review in Review.objects.filter(video=video).select_related("procedure"):
+            review.video, review.has_video = None, False
+            review.save(update_fields=["video", "has_video", "updated_at"])
+            if review.status == ReviewStatus.PUBLISHED:
+                procedures[review.procedure_id] = review.procedure
+        for review in Review.objects.filter(author_id=video.owner_id, pending_edit__isnull=False):
+            if review.pending_edit and review.pending_edit.get("video_id") == str(video.pk):
+                # The edit keeps what is published rather than failing at approval for a missing video.
+                current = str(review.video_id) if review.video_id else None
+                review.pending_edit = {**review.pending_edit, "video_id": current}
+                review.save(update_fields=["pending_edit", "updated_at"])
+        for procedure in procedures.values():
+            _refresh_later(procedure)
+        video_delete(video=video)
+
+
+def video_remove_for(*, user: User, video_id: uuid.UUID | str) -> None:
+    """A member deletes one of their videos (a moderator, anyone's): as video_remove. 404 for the rest."""
+    video = video_deletable_by(user=user, video_id=video_id)
+    if video is None:
+        raise NotFoundError("No such video.")
+    video_remove(video=video)
+
+
 def review_delete_all_of(*, user: User) -> int:
     """Before an account is deleted: its reviews go with their videos (never orphaned). Returns how many."""
     procedures = set()
@@ -397,6 +431,11 @@ def followup_add(*, review: Review, by: User, body: str, new_rating: int | None 
 # --- moderation decisions (called by cryoview.moderation, which logs them) ----------------------------------
 
 
+def _video_title(review: Review) -> str:
+    """A published video is named after its review, never after the uploaded file."""
+    return review.title.strip() or f"Video review of {review.procedure.name}"
+
+
 def review_approve(*, review: Review) -> str:
     """Publish a pending review, apply a pending edit, or put a reported review back.
     Returns what was approved ("review", "edit", "reports"). Side effects: the row, the video's visibility,
@@ -405,7 +444,7 @@ def review_approve(*, review: Review) -> str:
         if review.status == ReviewStatus.PENDING:
             what = "review"
             if review.video is not None:
-                video_set_published(video=review.video, published=True)
+                video_set_published(video=review.video, published=True, title=_video_title(review))
             review.status, review.published_at, review.rejection_reason = ReviewStatus.PUBLISHED, timezone.now(), ""
             review.has_video = review.video is not None
         elif review.pending_edit:
@@ -415,7 +454,7 @@ def review_approve(*, review: Review) -> str:
             old_video = review.video
             _apply(review, data, video)
             if video is not None:
-                video_set_published(video=video, published=True)
+                video_set_published(video=video, published=True, title=_video_title(review))
             review.has_video = video is not None
             review.pending_edit, review.pending_edit_at = None, None
             if old_video is not None and old_video != video:

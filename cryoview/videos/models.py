@@ -48,7 +48,10 @@ class Video(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="videos")
     upload_id = models.CharField(max_length=32, unique=True, help_text="the upload it came from (idempotency)")
-    original_name = models.CharField(max_length=255, blank=True)
+    original_name = models.CharField(max_length=255, blank=True, help_text="shown to its owner only")
+    public_title = models.CharField(
+        max_length=200, blank=True, help_text="set by whoever publishes it (a review's title); never the file name"
+    )
     original_path = models.CharField(max_length=300, blank=True, help_text="private store; deleted after success")
     status = models.CharField(max_length=12, choices=VideoStatus.choices, default=VideoStatus.QUEUED)
     stage = models.CharField(max_length=12, choices=VideoStage.choices, default=VideoStage.WAITING)
@@ -69,6 +72,11 @@ class Video(models.Model):
 
     def __str__(self) -> str:
         return f"video {self.id} ({self.status})"
+
+    @property
+    def title(self) -> str:
+        """What everyone but the owner sees as the video's name."""
+        return self.public_title or "Video review"
 
 
 class Rendition(models.Model):

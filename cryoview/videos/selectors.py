@@ -35,6 +35,18 @@ def video_get_for(*, video_id: uuid.UUID | str, user: User | None) -> Video | No
     return video
 
 
+def video_deletable_by(*, user: User, video_id: uuid.UUID | str) -> Video | None:
+    """The video if `user` may delete it (its owner, or a moderator); None otherwise, as for no video."""
+    try:
+        key = uuid.UUID(str(video_id))
+    except ValueError:
+        return None
+    video = Video.objects.filter(pk=key).first()
+    if video is None or not (video.owner_id == user.pk or user.is_moderator):
+        return None
+    return video
+
+
 def videos_of(*, user: User) -> QuerySet[Video]:
     return Video.objects.filter(owner=user).select_related("job").order_by("-created_at")
 

@@ -172,31 +172,32 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
 
 
 def video_delete(*, video: Video) -> None:
-    """Delete a video and every derivative. Side effects: its folder (original, renditions, poster,
-    captions, transcript) and its rows. A worker processing it notices and throws its work away."""
-    folder = storage.video_dir(video.pk)
+    """Delete a video and every derivative. Side effects: its rows, then (once the transaction commits)
+    its folders in the private and public stores (original, renditions, poster, captions, transcript).
+    A worker processing it notices and throws its work away; the orphan sweeper catches what it writes late.
+    Callers that show videos (reviews) use reviews' video_remove, which also updates what they derived."""
+    folders = (storage.video_dir(video.pk), storage.public_video_dir(video.pk))  # delete() forgets the pk
     with transaction.atomic():
         video.delete()
-    storage.remove_tree(folder)
+        for folder in folders:
+            storage.remove_tree_on_commit(folder)
 
 
-def video_set_published(*, video: Video, published: bool) -> None:
+def video_set_published(*, video: Video, published: bool, title: str = "") -> None:
     """Make a ready video visible to everyone (or to its owner and moderators only again).
 
-    The caller (a review being published or withdrawn) decides; videos knows nothing of reviews.
-    Side effects: updates is_published; media responses change their cache headers accordingly.
+    The caller (a review being published or withdrawn) decides, and names it: `title` is what everyone
+    sees (a review's title), never the uploaded file's name; videos knows nothing of reviews.
+    Side effects: updates is_published (and public_title when given); media responses change their
+    cache headers accordingly.
     """
     if published and video.status != VideoStatus.READY:
         raise ApplicationError("The video is not ready yet.", status=409, code="video_not_ready")
-    Video.objects.filter(pk=video.pk).update(is_published=published)
+    fields: dict[str, object] = {"is_published": published}
+    if title:
+        fields["public_title"] = video.public_title = title[:200]
+    Video.objects.filter(pk=video.pk).update(**fields)
     video.is_published = published
-
-
-def video_delete_for(*, user: User, video_id: uuid.UUID) -> None:
-    video = Video.objects.filter(pk=video_id).first()
-    if video is None or not (video.owner_id == user.pk or user.is_moderator):
-        raise NotFoundError("No such video.")
-    video_delete(video=video)
 
 
 def jobs_sweep(*, stale_after: timedelta | None = None) -> int:

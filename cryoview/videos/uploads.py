@@ -26,6 +26,7 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.videos.models import Upload
+from cryoview.videos.storage import remove_tree_on_commit
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
@@ -225,9 +226,11 @@ def _copy(
 
 
 def upload_delete(*, upload: Upload) -> None:
-    """Terminate an upload. Side effects: deletes its file and its row."""
-    private_path(upload.storage_name).unlink(missing_ok=True)
-    upload.delete()
+    """Terminate an upload. Side effects: deletes its row, and its file once the transaction commits."""
+    path = private_path(upload.storage_name)
+    with transaction.atomic():
+        upload.delete()
+        remove_tree_on_commit(path)
 
 
 def uploads_expire() -> int:

@@ -98,6 +98,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
         "video": video,
         "queue": queue_info(video=video),
         "is_owner": is_owner,
+        # The uploaded file's name (often a person's name) is for its owner's eyes only.
+        "heading": (video.original_name or video.title) if is_owner else video.title,
         "caption": caption,
         "caption_text": caption_text,
         "caption_error": caption_error,

@@ -16,7 +16,8 @@ from cryoview.videos import storage
 from cryoview.videos.models import Upload, Video, VideoJob
 from cryoview.videos.uploads import private_path, upload_append, uploads_expire
 
-pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clean_private_store")]
+# Real commits: files of deleted rows go only once the deletion commits (transaction.on_commit).
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_private_store")]
 TUS = {"HTTP_TUS_RESUMABLE": "1.0.0"}
 URL = "/api/v1/uploads/"
 
