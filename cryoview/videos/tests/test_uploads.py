@@ -201,7 +201,9 @@ def test_session_uploads_need_the_csrf_token(member):
 
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(member)
-    assert create(strict, 10).status_code == 401
+    forged = create(strict, 10)
+    assert forged.status_code == 403 and forged.json()["code"] == "csrf_failed", "refused, never a visitor's request"
+    assert not Upload.objects.exists(), "a refused request changes nothing"
     strict.get("/videos/new/")
     token = strict.cookies["csrftoken"].value
     assert create(strict, 10, HTTP_X_CSRFTOKEN=token).status_code == 201
