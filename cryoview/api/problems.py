@@ -53,7 +53,11 @@ def _field(location: list[Any] | tuple[Any, ...]) -> str:
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(NinjaValidationError)
     def validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        errors = [{"field": _field(e.get("loc", ())), "message": e.get("msg", "invalid")} for e in exc.errors]
+        # pydantic prefixes our validators' messages with "Value error, ": the client needs only the message.
+        errors = [
+            {"field": _field(e.get("loc", ())), "message": str(e.get("msg", "invalid")).removeprefix("Value error, ")}
+            for e in exc.errors
+        ]
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "The request is invalid."
         return problem(422, detail, code="invalid", errors=errors)
 
