@@ -160,8 +160,6 @@ def test_one_visitor_is_limited_whatever_it_forges_and_is_told_when_to_retry(wor
     refused = case.attempt(world, case.limit, via("198.51.100.7", forged="6.6.6.250, 7.7.7.7"))
     assert refused.status_code == 429, refused.content[:300]
     assert 1 <= int(refused["Retry-After"]) <= case.window
-    # A fixed-window count or a sliding one: either way the wait is most of the window here.
-    assert int(refused["Retry-After"]) >= min(case.window, HOUR) // 2 or case.window == 60
     assert re.search(r"try again in|Try again", refused.content.decode(), re.IGNORECASE)
 
 

@@ -158,7 +158,10 @@ def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_leng
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise ApplicationError("Another request is writing to this upload.", status=423, code="locked") from None
-        upload.refresh_from_db(fields=["offset"])
+        current = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
+        if current is None:
+            raise UploadGone  # a DELETE came between opening the file and taking its lock
+        upload.offset = current
         if offset != upload.offset:
             raise UploadConflict(f"Upload-Offset is {offset}, but the server has {upload.offset} bytes.")
         handle.seek(offset)
