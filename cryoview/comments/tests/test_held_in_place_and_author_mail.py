@@ -4,6 +4,7 @@ and the "author" badge."""
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -92,6 +93,7 @@ def test_spam_looks_exactly_like_held_to_its_sender(client, massage):
     first_item = first_item[: first_item.index("</li>") + len("</li>")]
 
     def same_shape(item: str, pk: int, text: str) -> str:
+        item = re.sub(r"<time[^>]*>[^<]*</time>", "<time/>", item)
         return item.replace(f'comment-{pk}"', 'comment-N"').replace(text, "T")
 
     assert same_shape(first_item, first.pk, "Is winter better?") == same_shape(second_item, second.pk, "best casino here")
