@@ -4,7 +4,7 @@ from django.urls import include, path
 from cryoview.accounts.views import too_many_attempts
 from cryoview.api.uploads import upload_collection, upload_resource
 from cryoview.api.urls import api
-from cryoview.core.views import healthz
+from cryoview.core.views import healthz, status
 from cryoview.procedures.views import home
 
 admin.site.site_header = "Cryoview administration"
@@ -16,6 +16,7 @@ handler429 = too_many_attempts
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("status/", status, name="status"),
     path("procedures/", include("cryoview.procedures.urls")),
     path("", include("cryoview.suitability.urls")),
     path("account/", include("cryoview.accounts.urls")),

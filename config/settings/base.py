@@ -202,6 +202,8 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.moderation.tasks.maintenance",
     "cryoview.related.tasks.maintenance",
 ]
+# Each app's lines on the human status page (/status/): functions returning core.health.StatusFact lists.
+CRYOVIEW_STATUS_FACTS = ["cryoview.videos.selectors.status_facts"]
 CRYOVIEW_MAINTENANCE_SECONDS = max(5.0, CONFIG.job_stale_seconds / 4)
 
 MAILERS = {"default": CONFIG.email}
