@@ -362,7 +362,7 @@ def _mail_reply(comment: Comment, answered: Comment) -> int | None:
         "unsubscribe": unsubscribe,
     }
     message = EmailMessage(
-        subject=render_to_string("comments/email/reply_subject.txt", context).strip(),
+        subject=settings.EMAIL_SUBJECT_PREFIX + render_to_string("comments/email/reply_subject.txt", context).strip(),
         body=render_to_string("comments/email/reply.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
@@ -398,7 +398,7 @@ def review_comment_mail(*, comment_id: int) -> bool:
         "unsubscribe": unsubscribe,
     }
     EmailMessage(
-        subject=render_to_string("comments/email/review_comment_subject.txt", context).strip(),
+        subject=settings.EMAIL_SUBJECT_PREFIX + render_to_string("comments/email/review_comment_subject.txt", context).strip(),
         body=render_to_string("comments/email/review_comment.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
