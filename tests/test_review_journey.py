@@ -18,7 +18,7 @@ PASSWORD = "frosty-morning-2026"
 
 def log_in(page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("E-mail", exact=True).fill(email)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/account/$"))
