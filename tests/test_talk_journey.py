@@ -20,7 +20,7 @@ PHONE = {"width": 390, "height": 844}
 def in_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     view = page.viewport_size
-    return box is not None and 0 <= box["y"] and box["y"] + min(box["height"], view["height"]) <= view["height"]
+    return box is not None and box["y"] >= 0 and box["y"] + min(box["height"], view["height"]) <= view["height"]
 
 
 def no_sideways_scroll(page) -> bool:

@@ -46,9 +46,9 @@ def python_strings(path: Path) -> list[tuple[int, str]]:
                 docstrings.add(id(first.value))
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:
-            if " " in node.value.strip():
-                found.append((node.lineno, node.value))
+        is_text = isinstance(node, ast.Constant) and isinstance(node.value, str) and " " in node.value.strip()
+        if is_text and id(node) not in docstrings:
+            found.append((node.lineno, node.value))
     return found
 
 
@@ -61,7 +61,10 @@ def test_the_scanners_find_what_they_must():
     ]
     assert house_words("Email (optional)") == "E-mail (optional)"
     assert house_words("Too many failed login attempts.") == "Too many failed sign-in attempts."
-    assert house_words("You are already logged in as %(user_display)s.") == "You are already signed in as %(user_display)s."
+    assert (
+        house_words("You are already logged in as %(user_display)s.")
+        == "You are already signed in as %(user_display)s."
+    )
     assert house_words("Sign In") == "Sign in"
 
 
@@ -77,7 +80,9 @@ def test_python_strings_use_the_house_words():
             if path in NOT_TEXT or "tests" in path.parts or "migrations" in path.parts:
                 continue
             problems += [
-                f"{path.relative_to(ROOT)}:{line}: {text!r}" for line, text in python_strings(path) if forbidden_in(text)
+                f"{path.relative_to(ROOT)}:{line}: {text!r}"
+                for line, text in python_strings(path)
+                if forbidden_in(text)
             ]
     assert problems == []
 
@@ -132,7 +137,13 @@ def test_the_rendered_pages_use_the_house_words(client, guides):
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("J. Smith", "J. Smith."), ("Smith J.", "Smith J."), ("Acme Inc.", "Acme Inc."), ("Opened?", "Opened?"), ("", ".")],
+    [
+        ("J. Smith", "J. Smith."),
+        ("Smith J.", "Smith J."),
+        ("Acme Inc.", "Acme Inc."),
+        ("Opened?", "Opened?"),
+        ("", "."),
+    ],
 )
 def test_a_sentence_ending_with_a_name_gets_one_full_stop(value, expected):
     rendered = Template("{% load words %}{{ value }}{{ value|sentence_end }}").render(Context({"value": value}))

@@ -13,12 +13,11 @@ from __future__ import annotations
 import math
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
-from urllib.parse import urlsplit
-
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied

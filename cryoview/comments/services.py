@@ -216,7 +216,7 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
-    if verdict.status != CommentStatus.APPROVED and comment.status != CommentStatus.SPAM:
+    if verdict.status != "approved" and comment.status != CommentStatus.SPAM:
         comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]
         comment.status_changed_at = timezone.now()
     comment.save()
@@ -398,7 +398,8 @@ def review_comment_mail(*, comment_id: int) -> bool:
         "unsubscribe": unsubscribe,
     }
     EmailMessage(
-        subject=settings.EMAIL_SUBJECT_PREFIX + render_to_string("comments/email/review_comment_subject.txt", context).strip(),
+        subject=settings.EMAIL_SUBJECT_PREFIX
+        + render_to_string("comments/email/review_comment_subject.txt", context).strip(),
         body=render_to_string("comments/email/review_comment.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],

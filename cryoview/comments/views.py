@@ -33,7 +33,6 @@ from cryoview.procedures.selectors import SLUG, procedure_get_for_page
 from cryoview.reviews.selectors import review_get_for
 
 
-
 def _member(request: HttpRequest) -> User | None:
     user = request.user
     return user if isinstance(user, User) and user.is_authenticated else None

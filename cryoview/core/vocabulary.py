@@ -77,7 +77,7 @@ class PoEntry:
 def _unquote(lines: list[str]) -> str:
     text = "".join(line.strip()[1:-1] for line in lines)
     escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    return re.sub(r'\\(.)', lambda m: escapes.get(m.group(1), m.group(0)), text)
+    return re.sub(r"\\(.)", lambda m: escapes.get(m.group(1), m.group(0)), text)
 
 
 def read_po(path: Path) -> list[PoEntry]:

@@ -123,7 +123,9 @@ def _to_dismiss(open_reports: list[Report], report_ids: list[int] | None) -> lis
 
 def _mail_author(*, author: User, template: str, context: dict[str, object]) -> None:
     context = {**context, "author": author, "site": settings.CONFIG.site_url}
-    subject = settings.EMAIL_SUBJECT_PREFIX + render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
+    subject = (
+        settings.EMAIL_SUBJECT_PREFIX + render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
+    )
     body = render_to_string(f"moderation/email/{template}.txt", context)
     email = author.email
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))

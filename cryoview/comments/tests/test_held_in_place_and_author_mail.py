@@ -96,7 +96,9 @@ def test_spam_looks_exactly_like_held_to_its_sender(client, massage):
         item = re.sub(r"<time[^>]*>[^<]*</time>", "<time/>", item)
         return item.replace(f'comment-{pk}"', 'comment-N"').replace(text, "T")
 
-    assert same_shape(first_item, first.pk, "Is winter better?") == same_shape(second_item, second.pk, "best casino here")
+    assert same_shape(first_item, first.pk, "Is winter better?") == same_shape(
+        second_item, second.pk, "best casino here"
+    )
     assert "casino" not in Client().get(GUIDE).text
 
 
@@ -230,5 +232,5 @@ def test_the_reviews_author_carries_an_author_badge_in_the_thread(client, review
     own = approved(target, member, "Thanks for reading")
     reply = approved(target, member, "Ten sessions", parent=approved(target, other_member, "How many?"))
     page = client.get(review.get_absolute_url()).text
-    badged = [i for i in comment_ids(page) if 'badge-author' in page[page.index(f'id="{i}"') :].split("</p>", 1)[0]]
+    badged = [i for i in comment_ids(page) if "badge-author" in page[page.index(f'id="{i}"') :].split("</p>", 1)[0]]
     assert badged == [f"comment-{own.pk}", f"comment-{reply.pk}"]

@@ -52,9 +52,7 @@ def test_a_comment_decision_keeps_the_hold_reasons_and_the_automatic_flags_of_th
     assert 'data-flag="email"' in cell and reasons[0][1:20] in cell
 
 
-def test_an_item_without_flags_says_none_and_an_old_entry_says_it_has_no_snapshot(
-    client, massage, member, moderator
-):
+def test_an_item_without_flags_says_none_and_an_old_entry_says_it_has_no_snapshot(client, massage, member, moderator):
     review = pending_review(massage, member, body="Calm and cold.")
     review_decide(review=review, by=moderator, decision=Decision.REJECT, reason="Testing")
     ModerationDecision.objects.update(flags_shown=[])
