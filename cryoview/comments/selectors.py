@@ -22,6 +22,7 @@ EDIT_MINUTES = 15
 SPAM_KEEP_DAYS = 30
 MAX_TEXT = 5000
 MAX_TEXT_LABEL = f"{MAX_TEXT:,}"
+THREAD_PAGE_SIZE = 50  # top-level comments per page of a thread
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,7 @@ def thread_page(
     target: Target,
     viewer: User | None = None,
     after: int | None = None,
-    limit: int = 50,
+    limit: int = THREAD_PAGE_SIZE,
     pending: frozenset[int] = frozenset(),
 ) -> ThreadPage:
     """A page of top-level comments (oldest first) with all their replies, nested. Two queries (three when
@@ -214,6 +215,20 @@ def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
         if node.shown in ("full", "own-held") or node.children:
             kept.append(node)
     return kept
+
+
+def thread_url_of(comment: Comment) -> str:
+    """The address of the thread page that shows `comment`, with its anchor: the first page, or, when the
+    thread has a full page of older top-level comments, the page that starts with the comment's own thread."""
+    target = target_of(comment)
+    top = comment.root_id or comment.pk
+    older = (
+        Comment.objects.filter(target.filter(), root__isnull=True, pk__lt=top)
+        .exclude(status=CommentStatus.SPAM)
+        .count()
+    )
+    page = f"?comments_after={top - 1}" if older >= THREAD_PAGE_SIZE else ""
+    return f"{target.url}{page}#comment-{comment.pk}"
 
 
 def comment_get(*, comment_id: int) -> Comment | None:

@@ -16,7 +16,15 @@ from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.forms import CommentPost, comment_post_of, remember_guest, remember_pending
 from cryoview.comments.models import Comment
-from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, Target, comment_editable, comment_get, target_of
+from cryoview.comments.selectors import (
+    MAX_TEXT,
+    MAX_TEXT_LABEL,
+    Target,
+    comment_editable,
+    comment_get,
+    target_of,
+    thread_url_of,
+)
 from cryoview.comments.services import (
     FormEvidence,
     comment_delete,
@@ -103,7 +111,7 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
     # (the note sits beside it, not in a message at the top of a long page).
     if comment.status == CommentStatus.APPROVED:
         messages.success(request, "Your comment is published.")
-    response = redirect(f"{target.url}#comment-{comment.pk}")
+    response = redirect(thread_url_of(comment))
     if user is None:
         remember_guest(request, response, post=post)
         if comment.status != CommentStatus.APPROVED:

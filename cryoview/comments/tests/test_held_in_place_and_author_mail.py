@@ -234,3 +234,19 @@ def test_the_reviews_author_carries_an_author_badge_in_the_thread(client, review
     page = client.get(review.get_absolute_url()).text
     badged = [i for i in comment_ids(page) if "badge-author" in page[page.index(f'id="{i}"') :].split("</p>", 1)[0]]
     assert badged == [f"comment-{own.pk}", f"comment-{reply.pk}"]
+
+
+def test_in_a_long_thread_the_guest_lands_on_the_page_that_shows_their_comment(client, massage, member):
+    from cryoview.comments.selectors import THREAD_PAGE_SIZE
+
+    older = [
+        Comment(procedure=massage, author=member, body=f"Old {n}", body_html=f"<p>Old {n}</p>", status="approved")
+        for n in range(THREAD_PAGE_SIZE)
+    ]
+    Comment.objects.bulk_create(older)
+    response = client.post(f"{GUIDE}comments/", form("Late to the thread", name="Ira"))
+    comment = Comment.objects.get(guest_name="Ira")
+    assert response["Location"] == f"{GUIDE}?comments_after={comment.pk - 1}#comment-{comment.pk}"
+    page = client.get(response["Location"].split("#")[0]).text
+    assert f"comment-{comment.pk}" in comment_ids(page) and HELD_NOTE in page
+    assert f"comment-{comment.pk}" not in comment_ids(client.get(GUIDE).text), "the first page is full"
