@@ -55,6 +55,7 @@ def python_strings(path: Path) -> list[tuple[int, str]]:
 def test_the_scanners_find_what_they_must():
     assert forbidden_in("Log in with your email") == ["email", "Log in"]
     assert forbidden_in("We sent an e-mail to %(email)s; sign in at {{ email_url }}.") == []
+    assert forbidden_in("Go to http://testserver/accounts/confirm-email/Mg:1x/ to confirm.") == [], "URLs are code"
     assert template_words('<a aria-label="Email us" href="{% url \'account_email\' %}">{{ email }}</a>').split() == [
         "Email",
         "us",
@@ -163,3 +164,41 @@ def test_a_source_by_initials_and_a_member_named_with_initials_get_one_full_stop
     assert "Commenting as <strong>Anna K.</strong>" in html
     text = re.sub(r"<[^>]*>", "", html)
     assert re.findall(r"\b\w\.\.(?!\.)", text) == []
+
+
+# --- e-mails name the site ---------------------------------------------------------------------------------------
+
+
+def test_allauths_e_mails_greet_with_the_sites_name_never_the_host(client, member):
+    from django.core import mail
+
+    from conftest import email_naming_problems
+
+    client.post(
+        "/accounts/signup/",
+        {"email": "anna@example.org", "password1": "a long Pass phrase 1", "password2": "a long Pass phrase 1"},
+    )
+    client.post("/accounts/password/reset/", {"email": member.email})
+    assert len(mail.outbox) == 2
+    for message in mail.outbox:
+        assert message.subject.startswith("[Cryoview] ")
+        assert message.body.startswith("Hello from Cryoview!")
+        assert "testserver" not in message.subject + message.body.splitlines()[0]
+        assert forbidden_in(message.subject + message.body) == []
+    confirm, reset = mail.outbox
+    assert confirm.subject == "[Cryoview] Please Confirm Your E-mail Address"
+    assert "Thank you for using Cryoview!" in reset.body
+    assert email_naming_problems(mail.outbox) == []
+
+
+def test_the_check_on_every_e_mail_catches_a_host_in_a_greeting():
+    from django.core.mail import EmailMessage
+
+    from conftest import email_naming_problems
+
+    bad = EmailMessage(subject="[Cryoview] Hi", body="Hello from 127.0.0.1:8000!\n\nText")
+    no_name = EmailMessage(subject="Hello from testserver", body="Hello Anna,")
+    good = EmailMessage(subject="[Cryoview] Anna replied to your comment", body="Hello anna.smith,\n")
+    assert email_naming_problems([good]) == []
+    assert len(email_naming_problems([bad])) == 1
+    assert len(email_naming_problems([no_name])) == 2

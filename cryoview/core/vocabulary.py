@@ -16,8 +16,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# Placeholders and markup that carry the words as names: %(email)s, %(email_url)s, {email}, {{ email }}, <...>.
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|\{\w*\}|<[^>]*>")
+# Placeholders, markup and addresses that carry the words as names: %(email)s, {email}, {{ email }}, <...>, URLs.
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|\{\w*\}|<[^>]*>|\bhttps?://\S+")
 FORBIDDEN = {
     "email": re.compile(r"\bemails?\b", re.IGNORECASE),
     "log in": re.compile(r"\blog(?:ged|ging|s)?[ -]?(?:in(?:to)?|on|out)\b|\blog(?:in|out)s?\b", re.IGNORECASE),
