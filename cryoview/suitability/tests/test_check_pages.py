@@ -19,6 +19,7 @@ from cryoview.suitability.models import SavedCheck
 from cryoview.suitability.selectors import rules_get
 
 GUIDES = ["facial-cryomassage", "cryodestruction-of-benign-growths", "cryoelectrophoresis"]
+SUMMER, WINTER = dt.date(2026, 7, 1), dt.date(2026, 1, 10)
 CODES = re.compile(r"\b(no_go|see_doctor)\b|\((no_go|see_doctor|caution|go)\)")
 
 
