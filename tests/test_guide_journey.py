@@ -1,5 +1,5 @@
-"""Reading a guide and checking oneself, on a phone (390 × 844) in Chromium: the numbers a visitor came for are
-above the fold, the page is at most half as long as before, every touch target is at least 24 × 24 px, no
+"""Reading a guide and checking oneself, on a phone (390 x 844) in Chromium: the numbers a visitor came for are
+above the fold, the page is at most half as long as before, every touch target is at least 24 x 24 px, no
 self-check result shows an internal code, and axe finds nothing serious on any page this journey changed."""
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ HEIGHT_BEFORE = {"facial-cryomassage": 18557, "cryodestruction-of-benign-growths
 # The same rule as shoot.py: links, buttons, summaries and fields under 24 px, except links inside running text.
 SMALL_TARGETS = """[...document.querySelectorAll('a, button, summary, input, select, textarea')].filter(e => {
   const r = e.getBoundingClientRect(); const inline = getComputedStyle(e).display === 'inline' && e.closest('p, li');
-  return r.width > 0 && r.height > 0 && !inline && (r.width < 24 || r.height < 24); }).map(e => e.outerHTML.slice(0, 120))"""
+  return r.width > 0 && r.height > 0 && !inline && (r.width < 24 || r.height < 24);
+}).map(e => e.outerHTML.slice(0, 120))"""
 CODES = ("(no_go)", "(see_doctor)", "(caution)", "(go)", "no_go", "see_doctor")
 
 
