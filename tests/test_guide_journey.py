@@ -78,7 +78,7 @@ def test_a_visitor_reads_a_guide_and_checks_themselves_on_a_phone(page, live_ser
 
     # The self-check: face is ticked from the start; each condition's result is in words, never a code.
     page.goto(f"{base}/procedures/facial-cryomassage/check/")
-    assert page.locator('input[name=areas][value=face]').is_checked()
+    assert page.locator("input[name=areas][value=face]").is_checked()
     assert page.evaluate(SMALL_TARGETS) == []
     assert violations(page) == []
     conditions = page.locator("input[name=conditions]").evaluate_all("els => els.map(e => e.value)")

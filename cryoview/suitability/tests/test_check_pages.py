@@ -130,8 +130,9 @@ def questions(html: str) -> list[tuple[str, int]]:
     """(legend, number of inputs) of every question on the page."""
     found = []
     for fieldset in re.findall(r'<fieldset class="question">(.*?)</fieldset>', html, re.S):
-        legend = visible_text(re.search(r"<legend>(.*?)</legend>", fieldset, re.S).group(1)).strip()
-        found.append((legend, len(re.findall(r"<input\b", fieldset))))
+        legend = re.search(r"<legend>(.*?)</legend>", fieldset, re.S)
+        assert legend is not None, "every question has a legend"
+        found.append((visible_text(legend.group(1)).strip(), len(re.findall(r"<input\b", fieldset))))
     return found
 
 
