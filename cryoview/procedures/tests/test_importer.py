@@ -290,7 +290,7 @@ def test_recheck_is_only_for_a_contraindication_with_a_condition(db, content):
         content,
         "procedures/facial-cryomassage.yaml",
         "    section: aftercare\n",
-        "    section: aftercare\n    recheck: \"when it has healed\"\n",
+        '    section: aftercare\n    recheck: "when it has healed"\n',
     )
     with pytest.raises(ContentInvalid) as caught:
         guides_import(folder=content)
