@@ -47,6 +47,7 @@ class ClaimInline(EditorPermissions, admin.StackedInline[Claim, Procedure]):
         "goal",
         "trigger",
         "specialist",
+        "recheck",
         "text",
         "evidence",
     ]

@@ -271,6 +271,12 @@ def stats_get(*, procedure: Procedure) -> dict[str, Any]:
     return stored if stored is not None else empty_stats()
 
 
+def stats_get_many(*, procedure_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The stored aggregates of several procedures in one query (the home page's cards), as stats_get."""
+    stored = dict(ReviewStats.objects.filter(procedure_id__in=procedure_ids).values_list("procedure_id", "data"))
+    return {pk: stored.get(pk) or empty_stats() for pk in procedure_ids}
+
+
 def stats_version(*, procedure: Procedure) -> str:
     """Changes whenever a review enters or leaves the count: a cache key for what shows published reviews."""
     stamp = ReviewStats.objects.filter(procedure=procedure).values_list("updated_at", flat=True).first()

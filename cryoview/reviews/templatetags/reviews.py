@@ -14,6 +14,7 @@ from cryoview.reviews.selectors import (
     reviews_of,
     side_effect_labels,
     stats_get,
+    stats_get_many,
     stats_version,
 )
 
@@ -48,6 +49,26 @@ def _section_context(procedure: Any) -> dict[str, Any]:
     )
     labels = side_effect_labels(procedure=procedure) if stats["side_effects"] else {}
     return {"procedure": procedure, "stats": stats, "labels": labels, "page": page}
+
+
+@register.inclusion_tag("reviews/_numbers.html")
+def review_numbers(procedure: Any, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a visitor came for, at the top of a guide and on its home-page card: how many reviews, the average
+    rating and the "worth it" share, each with its sample size, and a link to the reviews. The numbers are the
+    stored aggregates (stats_get: one query), never counted a second way; pass `stats` when they were read
+    already (stats_for_many)."""
+    return {"procedure": procedure, "stats": stats if stats is not None else stats_get(procedure=procedure)}
+
+
+@register.simple_tag
+def stats_for_many(procedures: Any) -> dict[int, dict[str, Any]]:
+    """The stored aggregates of every procedure listed, in one query: {% stats_for_many procedures as all %}."""
+    return stats_get_many(procedure_ids=[procedure.pk for procedure in procedures])
+
+
+@register.filter
+def stats_of(all_stats: dict[int, dict[str, Any]], procedure: Any) -> dict[str, Any] | None:
+    return all_stats.get(procedure.pk)
 
 
 @register.filter
