@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.api.reviews import ReportOut, json_response, report_out
 from cryoview.api.videos import require_user
 from cryoview.comments.enums import CommentStatus

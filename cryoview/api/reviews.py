@@ -12,8 +12,8 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints, field_validator
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors

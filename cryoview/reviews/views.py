@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.models import Procedure

@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG
