@@ -25,6 +25,7 @@ from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
 from cryoview.reviews.models import FollowUp, Review
+from cryoview.reviews.permissions import can_see_review_in_private
 from cryoview.reviews.selectors import (
     ReviewFilters,
     followups_visible,
@@ -321,7 +322,7 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
     review = review_get_for(review_id=review_id, user=user)
     if review is None:
         raise NotFoundError("No such review.")
-    private = user is not None and (user.pk == review.author_id or user.is_moderator)
+    private = can_see_review_in_private(user, review)
     return review_out(review, followups=followups_visible(review=review, user=user), private=private)
 
 
@@ -404,7 +405,9 @@ class ReportIn(Schema):
 
 class ReportOut(Schema):
     id: int
-    status: str = Field(description="queued: every report is in the moderation queue at once")
+    status: Literal["queued"] = Field(
+        default="queued", description="queued: every report is in the moderation queue at once"
+    )
     counts_towards_hiding: bool = Field(
         description="only established members' reports (verified e-mail, account not new, first report on the "
         "item) count towards hiding it before a moderator decides"
@@ -417,7 +420,6 @@ def report_out(receipt: ReportReceipt) -> ReportOut:
     report = receipt.report
     return ReportOut(
         id=report.pk,
-        status="queued",
         counts_towards_hiding=report.trust == "trusted",
         hidden=receipt.hidden,
         message=receipt.message,

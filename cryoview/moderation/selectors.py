@@ -39,7 +39,7 @@ class QueueItem:
 
     @property
     def waiting_for_video(self) -> bool:
-        return self.review.video is not None and self.review.video.status != "ready"
+        return self.review.video is not None and not self.review.video.is_ready
 
 
 def review_flags(review: Review) -> list[Flag]:
@@ -178,7 +178,7 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
         open_reports[report.review_id].append(report)
     items: list[QueueItem] = []
     for review in reviews:
-        if review.status == "pending":
+        if review.is_pending:
             kind = TargetKind.REVIEW
         elif review.pending_edit:
             kind = TargetKind.EDIT
