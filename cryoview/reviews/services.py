@@ -12,7 +12,7 @@ Five states are stored in `Review.status`; "pending edit" and "hidden" stay deri
 `pending_edit` (the waiting edit's fields) and `hidden_at`. Why not store them as statuses too:
 - both are conditions of a *published* review, whose published version keeps its place meanwhile: a review
   with an edit waiting is still counted and listed, and a hidden one goes back to exactly where it was when a
-  moderator keeps it. Every list, aggregate and index seeks `status = 'published'`; a status per condition would
+  moderator keeps it. Every list, aggregate and index seeks the published status; a status per condition would
   make each of them ask for several statuses, and the moderation queue for more;
 - they can hold at once (reports may hide a review while its author's edit waits). One status column would have
   to drop one of them, or double the states; derived, neither is lost, and `Review.state` names the one that
