@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cryoview.accounts.models import User
+from cryoview.accounts.permissions import is_same_person
 from cryoview.comments.models import Comment
 from cryoview.comments.selectors import queue_comments, spam_folder
 from cryoview.core.flags import Flag, flags_from_json
@@ -72,7 +73,7 @@ def reporter_trust(*, reporter: User | None, about: ReportTarget) -> ReporterTru
     if reporter is None:
         return ReporterTrust.VISITOR
     item = next(iter(about.values()))
-    if item.author_id == reporter.pk:
+    if is_same_person(reporter, item.author_id):
         return ReporterTrust.AUTHOR
     if not EmailAddress.objects.filter(user=reporter, verified=True).exists():
         return ReporterTrust.UNVERIFIED

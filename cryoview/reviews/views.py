@@ -160,7 +160,7 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "Your edit waits for a moderator; until then the published version stays visible."
-                    if review.status == ReviewStatus.PUBLISHED
+                    if review.is_published
                     else "Saved.",
                 )
                 return redirect("reviews:detail", review_id=review.pk)
