@@ -3,9 +3,12 @@ and a refusal changes nothing."""
 
 from __future__ import annotations
 
+import ast
 import dataclasses
+import re
 from collections.abc import Callable
 from itertools import product
+from pathlib import Path
 
 import pytest
 from django.forms.models import model_to_dict
@@ -177,3 +180,40 @@ def test_a_hidden_review_cannot_be_edited_until_a_moderator_decides(massage, mem
     with pytest.raises(ReviewStateError, match="hidden after reports until a moderator decides"):
         review_update(review=review, by=member, data=review_input(title="Quietly changed"))
     assert _stored(review) == before
+
+
+STATE_FIELDS = {"status", "hidden_at", "pending_edit_at", "submitted_at", "published_at", "withdrawn_at"}
+THE_DOOR = re.compile(r"^(_enter_[a-z_]+|_edit_settle)$")  # review_set_state's bookkeeping
+
+
+def _writes_in(source: str, name: str) -> list[str]:
+    """Assignments to a review's state fields (`review.status = ...`) in any function but the door's own."""
+    found = []
+    for function in ast.walk(ast.parse(source)):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef) or THE_DOOR.match(function.name):
+            continue
+        for node in ast.walk(function):
+            for target in node.targets if isinstance(node, ast.Assign) else []:
+                for item in target.elts if isinstance(target, ast.Tuple) else [target]:
+                    if (
+                        isinstance(item, ast.Attribute)
+                        and item.attr in STATE_FIELDS
+                        and isinstance(item.value, ast.Name)
+                        and "review" in item.value.id
+                    ):
+                        found.append(f"{name}:{item.lineno} in {function.name}")
+    return found
+
+
+def test_no_review_state_is_written_outside_review_set_state():
+    code = Path(__file__).resolve().parents[2]
+    files = [p for p in code.rglob("*.py") if "tests" not in p.parts and "migrations" not in p.parts]
+    assert len(files) > 100
+    assert [hit for p in files for hit in _writes_in(p.read_text(encoding="utf-8"), p.name)] == []
+
+
+def test_the_door_check_sees_a_write_elsewhere_and_not_in_the_door():
+    sneak = "def sneak(review):\n    review.status, review.hidden_at = 'published', None\n"
+    assert _writes_in(sneak, "planted.py") == ["planted.py:2 in sneak", "planted.py:2 in sneak"]
+    door = "def _enter_published(review):\n    review.status = 'published'\n"
+    assert _writes_in(door, "planted.py") == []
