@@ -23,7 +23,7 @@ from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import ReportReceipt, report_create
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
-from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
+from cryoview.reviews.enums import ReviewSort, WorthIt
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.permissions import can_see_review_in_private
 from cryoview.reviews.selectors import (
@@ -200,7 +200,7 @@ class ReviewOut(Schema):
 
 def _video_summary(review: Review) -> VideoSummaryOut | None:
     video = review.video
-    if video is None or (review.status == ReviewStatus.PUBLISHED and not review.has_video):
+    if video is None or (review.is_published and not review.has_video):
         return None
     return VideoSummaryOut(
         id=video.pk,
@@ -238,7 +238,7 @@ def review_out(review: Review, *, followups: list[FollowUp] | None = None, priva
             for f in followups or []
         ],
         rejection_reason=review.rejection_reason or None if private else None,
-        pending_edit=bool(review.pending_edit) if private else False,
+        pending_edit=review.has_pending_edit if private else False,
         page=review.get_absolute_url(),
     )
 

@@ -28,6 +28,7 @@ from cryoview.reviews.services import (
     review_withdraw,
 )
 from cryoview.reviews.tests.factories import factory_moderator, pending_review, published_review, review_input
+from cryoview.reviews.tests.test_pages import FORM
 
 pytestmark = pytest.mark.django_db
 
@@ -217,3 +218,19 @@ def test_the_door_check_sees_a_write_elsewhere_and_not_in_the_door():
     assert _writes_in(sneak, "planted.py") == ["planted.py:2 in sneak", "planted.py:2 in sneak"]
     door = "def _enter_published(review):\n    review.status = 'published'\n"
     assert _writes_in(door, "planted.py") == []
+
+
+def test_pages_and_the_api_meet_the_same_door(client, massage, member):
+    from cryoview.accounts.services import token_issue
+
+    review = _in_state(S.HIDDEN, massage, member)
+    before = _stored(review)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=member, name='states').secret}"}
+    api = client.patch(f"/api/v1/reviews/{review.pk}", {"title": "Quietly"}, content_type="application/json", **bearer)
+    assert api.status_code == 409
+    assert "hidden after reports" in api.json()["detail"]
+    client.force_login(member)
+    page = client.post(f"/reviews/{review.pk}/edit/", {**FORM, "title": "Quietly", "action": "submit"})
+    assert page.status_code == 422
+    assert "hidden after reports" in page.text
+    assert _stored(review) == before
