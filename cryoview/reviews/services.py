@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -625,7 +626,7 @@ def _enter_withdrawn(review: Review, **_: Any) -> None:
         video_delete(video=video)  # its files go after commit
 
 
-_ENTER: dict[ReviewState, Any] = {
+_ENTER: dict[ReviewState, Callable[..., None]] = {
     ReviewState.PENDING: _enter_pending,
     ReviewState.PENDING_EDIT: _enter_pending_edit,
     ReviewState.PUBLISHED: _enter_published,
