@@ -7,7 +7,7 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from cryoview.reviews.enums import ReviewSort
+from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.selectors import (
     ReviewFilters,
     review_list_published,
@@ -96,4 +96,4 @@ def duration(seconds: float | None) -> str:
 
 @register.inclusion_tag("reviews/_your_reviews.html")
 def your_reviews_panel(user: Any) -> dict[str, Any]:
-    return {"reviews": list(reviews_of(user=user).exclude(status="withdrawn")[:50])}
+    return {"reviews": list(reviews_of(user=user).exclude(status=ReviewStatus.WITHDRAWN)[:50])}
