@@ -88,7 +88,7 @@ class ReviewForm(forms.Form):
             (
                 str(v.pk),
                 f"{v.original_name or 'Video'} · {v.created_at:%d %b %Y}"
-                + ("" if v.status == "ready" else f" ({v.get_status_display().lower()})"),
+                + ("" if v.is_ready else f" ({v.get_status_display().lower()})"),
             )
             for v in videos
         ]

@@ -6,8 +6,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.models import Procedure
@@ -15,6 +15,7 @@ from cryoview.procedures.selectors import procedure_get_for_page, procedure_scop
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
 from cryoview.reviews.models import Review
+from cryoview.reviews.permissions import is_review_author
 from cryoview.reviews.selectors import (
     ReviewFilters,
     followups_visible,
@@ -86,7 +87,7 @@ def _videos_for_form(user: User, current: Review | None) -> list:  # type: ignor
         .values_list("video_id", flat=True)
     )
     keep = current.video_id if current else None
-    return [v for v in videos_of(user=user) if v.status != "failed" and (v.pk not in taken or v.pk == keep)]
+    return [v for v in videos_of(user=user) if not v.is_failed and (v.pk not in taken or v.pk == keep)]
 
 
 @login_required
@@ -159,7 +160,7 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "Your edit waits for a moderator; until then the published version stays visible."
-                    if review.status == ReviewStatus.PUBLISHED
+                    if review.is_published
                     else "Saved.",
                 )
                 return redirect("reviews:detail", review_id=review.pk)
@@ -173,15 +174,15 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for(review_id=review_id, user=user)
     if review is None:
         raise Http404("No such review.")
-    is_author = user is not None and user.pk == review.author_id
+    is_author = is_review_author(user, review)
     context = {
         "review": review,
         "procedure": review.procedure,
         "is_author": is_author,
         "followups": followups_visible(review=review, user=user),
         "labels": side_effect_labels(procedure=review.procedure),
-        "followup_form": FollowUpForm() if is_author and review.status == ReviewStatus.PUBLISHED else None,
-        "pending_edit": review_input_of(review) if is_author and review.pending_edit else None,
+        "followup_form": FollowUpForm() if is_author and review.is_published else None,
+        "pending_edit": review_input_of(review) if is_author and review.has_pending_edit else None,
     }
     return render(request, "reviews/detail.html", context)
 

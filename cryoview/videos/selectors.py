@@ -9,15 +9,14 @@ from cryoview.accounts.models import User
 from cryoview.core.health import StatusFact, time_ago
 from cryoview.videos.enums import ACTIVE_JOB_STATES, JobState
 from cryoview.videos.models import Video, VideoJob
+from cryoview.videos.permissions import can_change_video, can_see_video
 
 DEFAULT_SECONDS_PER_SECOND = 0.75  # measured: 60 s of 1080x1920 → both renditions + captions in ~45 s on 2 cores
 
 
 def video_can_view(*, video: Video, user: User | None) -> bool:
-    """Unpublished videos are visible to their owner and to moderators only."""
-    if video.is_published:
-        return True
-    return user is not None and (user.pk == video.owner_id or user.is_moderator)
+    """Unpublished videos are visible to their owner and to moderators only (permissions.can_see_video)."""
+    return can_see_video(user, video)
 
 
 def video_get_for(*, video_id: uuid.UUID | str, user: User | None) -> Video | None:
@@ -43,7 +42,7 @@ def video_deletable_by(*, user: User, video_id: uuid.UUID | str) -> Video | None
     except ValueError:
         return None
     video = Video.objects.filter(pk=key).first()
-    if video is None or not (video.owner_id == user.pk or user.is_moderator):
+    if video is None or not can_change_video(user, video):
         return None
     return video
 

@@ -17,6 +17,7 @@ from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
 from cryoview.videos.models import Caption, Upload, Video, VideoJob
+from cryoview.videos.permissions import can_change_video
 from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt, transcript_flags
 from cryoview.videos.uploads import private_path, upload_delete
 
@@ -219,7 +220,7 @@ def jobs_sweep(*, stale_after: timedelta | None = None) -> int:
 
 def captions_update(*, video: Video, lang: str, vtt: str, by: User) -> Caption:
     """The owner edits the automatic captions before publishing. Side effects: rewrites the file and row."""
-    if video.owner_id != by.pk and not by.is_moderator:
+    if not can_change_video(by, video):
         raise NotFoundError("No such video.")
     if video.status != VideoStatus.READY:
         raise ApplicationError("Captions can be edited once the video is ready.", status=409, code="not_ready")

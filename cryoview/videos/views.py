@@ -12,12 +12,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG
 from cryoview.videos import storage
+from cryoview.videos.permissions import can_see_file_name
 from cryoview.videos.selectors import queue_info, video_get_for, videos_of
 from cryoview.videos.services import captions_update
 
@@ -79,8 +80,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
     video = video_get_for(video_id=video_id, user=user)
     if video is None:
         raise Http404("No such video.")
-    is_owner = user is not None and user.pk == video.owner_id
-    caption = video.captions.first() if video.status == "ready" else None
+    is_owner = can_see_file_name(user, video)
+    caption = video.captions.first() if video.is_ready else None
     status = 200
     caption_error = ""
     if request.method == "POST" and user is not None and caption is not None:
