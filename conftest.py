@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,3 +83,32 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+# A host where a name belongs: "127.0.0.1:8000", "localhost", "testserver" (the test client's host).
+HOST_LIKE = re.compile(r"\b\d{1,3}(?:\.\d{1,3}){3}\b|\blocalhost\b|\btestserver\b|\b[\w.-]+:\d{2,5}\b")
+
+
+def email_naming_problems(messages: list) -> list[str]:
+    """Every e-mail names the site Cryoview in its subject, and no host in its subject or greeting."""
+    problems = []
+    for message in messages:
+        greeting = next((line for line in message.body.splitlines() if line.strip()), "")
+        if not message.subject.startswith("[Cryoview] "):
+            problems.append(f"subject without the site's name: {message.subject!r}")
+        for where, text in (("subject", message.subject), ("greeting", greeting)):
+            if HOST_LIKE.search(text):
+                problems.append(f"a host in the {where}: {text!r}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _emails_name_the_site(request):
+    """Checked after every test of the suite: the e-mails its flow sent greet with the site's name."""
+    yield
+    from django.core import mail
+
+    outbox = getattr(mail, "outbox", None)
+    if outbox:
+        problems = email_naming_problems(outbox)
+        assert not problems, "; ".join(problems)

@@ -5,7 +5,7 @@ from cryoview.accounts import urls as account_urls
 from cryoview.accounts.views import too_many_attempts
 from cryoview.api.uploads import upload_collection, upload_resource
 from cryoview.api.urls import api
-from cryoview.core.views import healthz
+from cryoview.core.views import healthz, status
 from cryoview.journeys.urls import account_urlpatterns as account_journeys
 from cryoview.procedures.views import home
 
@@ -18,6 +18,7 @@ handler429 = too_many_attempts
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("status/", status, name="status"),
     path("procedures/", include("cryoview.procedures.urls")),
     path("", include("cryoview.suitability.urls")),
     # One namespace for the account pages: accounts' own, and the export and deletion that span every app.

@@ -47,9 +47,9 @@ def test_member_pages_are_accessible(page, live_server, member):
     from cryoview.accounts.tests.factories import PASSWORD
 
     page.goto(f"{live_server.url}/accounts/login/")
-    page.get_by_label("Email").fill(member.email)
+    page.get_by_label("E-mail").fill(member.email)
     page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{live_server.url}/account/")
     assert violations(page) == []
     page.goto(f"{live_server.url}/videos/new/")

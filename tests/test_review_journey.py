@@ -18,9 +18,9 @@ PASSWORD = "frosty-morning-2026"
 
 def log_in(page, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/accounts/login/")
-    page.get_by_label("Email").fill(email)
+    page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(re.compile(r".*/account/$"))
 
 
@@ -40,7 +40,7 @@ def test_a_video_review_from_sign_up_to_a_visitor_playing_it(
     page.fill("input[name=password1]", PASSWORD)
     page.fill("input[name=password2]", PASSWORD)
     page.fill("input[name=display_name]", "Olga")
-    page.get_by_role("button", name="Sign Up").click()
+    page.get_by_role("button", name="Sign up").click()
     page.wait_for_url(re.compile(r".*/accounts/confirm-email/$"))
     link = re.search(r"(https?://\S+/accounts/confirm-email/\S+)", mail.outbox[-1].body).group(1)
     page.goto(link)

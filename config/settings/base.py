@@ -148,7 +148,9 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Cryoview] "
+# Every e-mail's subject starts with the site's name (allauth's, ours, Django's own to admins).
+EMAIL_SUBJECT_PREFIX = "[Cryoview] "
+ACCOUNT_EMAIL_SUBJECT_PREFIX = EMAIL_SUBJECT_PREFIX
 # The adapter keys allauth's limits on the visitor's address as CRYOVIEW_PROXY_HOPS resolves it, and the
 # failed-login limit per (account, address): a flood from one address does not lock the account for others.
 ACCOUNT_ADAPTER = "cryoview.accounts.adapter.AccountAdapter"
@@ -164,6 +166,8 @@ ACCOUNT_RATE_LIMITS = {
 ACCOUNT_SIGNUP_FORM_CLASS = "cryoview.accounts.forms.SignupExtraForm"
 
 LANGUAGE_CODE = "en"
+# django-allauth's strings in the house vocabulary ("e-mail", "Sign in"): see cryoview/core/vocabulary.py.
+LOCALE_PATHS = [BASE_DIR / "cryoview" / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -203,6 +207,8 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.moderation.tasks.maintenance",
     "cryoview.related.tasks.maintenance",
 ]
+# Each app's lines on the human status page (/status/): functions returning core.health.StatusFact lists.
+CRYOVIEW_STATUS_FACTS = ["cryoview.videos.selectors.status_facts"]
 CRYOVIEW_MAINTENANCE_SECONDS = max(5.0, CONFIG.job_stale_seconds / 4)
 
 MAILERS = {"default": CONFIG.email}

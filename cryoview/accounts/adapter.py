@@ -13,16 +13,19 @@ from __future__ import annotations
 import math
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from cryoview.core.throttle import client_address
 
+SITE_NAME = "Cryoview"
 ALLAUTH = "allauth.account"
 # allauth's views and the limit each enforces, to tell which one a 429 came from.
 ACTION_OF_VIEW = {
@@ -37,7 +40,24 @@ ACTION_OF_VIEW = {
 }
 
 
+class SiteIdentity:
+    """What allauth's e-mails call the site (`current_site.name`, `.domain`).
+
+    Without django.contrib.sites allauth names the site after the request's host, so e-mails greeted people
+    with "Hello from 127.0.0.1:8000!". The name is the product's; the domain is CRYOVIEW_SITE_URL's host."""
+
+    def __init__(self) -> None:
+        self.name = SITE_NAME
+        self.domain = urlsplit(settings.CONFIG.site_url).netloc
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class AccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth ships no type hints
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        super().send_mail(template_prefix, email, {"current_site": SiteIdentity(), **context})
+
     def get_client_ip(self, request: HttpRequest) -> str:
         address = client_address(request)
         if not address:

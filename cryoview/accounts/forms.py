@@ -25,6 +25,11 @@ class SignupExtraForm(forms.Form):
 
 class ProfileForm(forms.Form):
     display_name = forms.CharField(max_length=60, required=False, label="Display name")
+    notify_review_comments = forms.BooleanField(
+        required=False,
+        label="E-mail me when someone comments under my reviews",
+        help_text="Once a moderator has approved the comment. Each e-mail has a one-click unsubscribe link.",
+    )
 
 
 class TokenCreateForm(forms.Form):

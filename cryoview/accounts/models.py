@@ -46,6 +46,11 @@ class User(AbstractUser):
     email = models.EmailField("e-mail address", unique=True)
     display_name = models.CharField(max_length=60, blank=True)
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    notify_review_comments = models.BooleanField(
+        "e-mail me about comments under my reviews",
+        default=True,
+        help_text="one e-mail per approved comment by someone else; the account page or one click turns it off",
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

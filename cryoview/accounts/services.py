@@ -60,8 +60,13 @@ def user_set_role(*, user: User, role: Role) -> User:
     return user
 
 
-def user_update_profile(*, user: User, display_name: str) -> User:
-    """Change how the user is shown. Side effects: updates display_name."""
+def user_update_profile(*, user: User, display_name: str, notify_review_comments: bool | None = None) -> User:
+    """Change how the user is shown and whether comments under their reviews are e-mailed to them.
+    Side effects: updates display_name (and notify_review_comments when given)."""
     user.display_name = display_name.strip()
-    user.save(update_fields=["display_name"])
+    fields = ["display_name"]
+    if notify_review_comments is not None:
+        user.notify_review_comments = notify_review_comments
+        fields.append("notify_review_comments")
+    user.save(update_fields=fields)
     return user

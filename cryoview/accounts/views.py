@@ -24,11 +24,17 @@ def current_user(request: HttpRequest) -> User:
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = current_user(request)
-    profile_form = ProfileForm(initial={"display_name": user.display_name})
+    profile_form = ProfileForm(
+        initial={"display_name": user.display_name, "notify_review_comments": user.notify_review_comments}
+    )
     if request.method == "POST":
         profile_form = ProfileForm(request.POST)
         if profile_form.is_valid():
-            user_update_profile(user=user, display_name=profile_form.cleaned_data["display_name"])
+            user_update_profile(
+                user=user,
+                display_name=profile_form.cleaned_data["display_name"],
+                notify_review_comments=profile_form.cleaned_data["notify_review_comments"],
+            )
             messages.success(request, "Your profile was saved.")
             return redirect("accounts:profile")
     return render(

@@ -91,7 +91,7 @@ def guarded(handler: View) -> Callable[..., HttpResponse]:
             return tus_problem(403, CSRF_FAILED, "csrf_failed")
         user = authenticate_request(request)
         if user is None:
-            response = tus_problem(401, "Log in, or send Authorization: Bearer <token>.", "unauthenticated")
+            response = tus_problem(401, "Sign in, or send Authorization: Bearer <token>.", "unauthenticated")
             response["WWW-Authenticate"] = 'Bearer realm="cryoview"'
             return response
         if request.headers.get("Tus-Resumable") != TUS_VERSION:

@@ -21,7 +21,7 @@ router = Router(tags=["videos"])
 def require_user(request: HttpRequest) -> User:
     user = authenticate_request(request)
     if user is None:
-        raise ApplicationError("Log in, or send Authorization: Bearer <token>.", status=401, code="unauthenticated")
+        raise ApplicationError("Sign in, or send Authorization: Bearer <token>.", status=401, code="unauthenticated")
     return user
 
 

@@ -34,17 +34,18 @@ def is_comment_author(user: User | None, comment: Comment) -> bool:
 
 
 def comment_editable(comment: Comment) -> bool:
-    """Still open to its author's correction: shown or held, and posted less than EDIT_MINUTES ago."""
+    """Still open to its author's correction: shown or waiting (held, or spam, which its author must not be able to
+    tell from held), and posted less than EDIT_MINUTES ago."""
     window = timedelta(minutes=EDIT_MINUTES)
-    return comment.status in (CommentStatus.APPROVED, CommentStatus.HELD) and (
+    return comment.status in (CommentStatus.APPROVED, CommentStatus.HELD, CommentStatus.SPAM) and (
         timezone.now() - comment.created_at < window
     )
 
 
 def can_change_comment(user: User | None, comment: Comment) -> bool:
-    """Its author may change it (edit in the window, or delete it) unless it went to the spam folder; a deleted
-    comment is gone for everyone."""
-    return is_comment_author(user, comment) and comment.status not in (CommentStatus.SPAM, CommentStatus.DELETED)
+    """Its author may change it (edit in the window, or delete it), even from the spam folder: spam looks exactly
+    like a held comment to its sender, so a bot learns nothing. A deleted comment is gone for everyone."""
+    return is_comment_author(user, comment) and comment.status != CommentStatus.DELETED
 
 
 def can_edit_comment(user: User | None, comment: Comment) -> bool:

@@ -22,6 +22,7 @@ from cryoview.reviews.models import Review
 SPAM_KEEP_DAYS = 30
 MAX_TEXT = 5000
 MAX_TEXT_LABEL = f"{MAX_TEXT:,}"
+THREAD_PAGE_SIZE = 50  # top-level comments per page of a thread
 
 
 @dataclass(frozen=True)
@@ -68,21 +69,27 @@ class CommentNode:
     comment: Comment
     children: list[CommentNode] = field(default_factory=list)
     replying_to: str = ""  # the name answered, when the reply attached higher up (depth limit)
-    own: bool = False
+    own: bool = False  # the viewer wrote it (their account, or a guest's signed list of pending comments)
+    by_review_author: bool = False  # written by the author of the review the thread is under
 
     @property
     def shown(self) -> str:
-        """full, deleted (a placeholder kept for its replies) or held (the author's own, or hidden)."""
+        """full, deleted (a placeholder kept for its replies) or held (the author's own, or hidden).
+        The sender's own spam is shown exactly as their held comment: a bot learns nothing from the page."""
         status = self.comment.status
         if status == CommentStatus.APPROVED:
             return "full"
-        if status == CommentStatus.HELD and self.own:
+        if status in (CommentStatus.HELD, CommentStatus.SPAM) and self.own:
             return "own-held"
         return "deleted" if status == CommentStatus.DELETED else "hidden"
 
     @property
     def can_edit(self) -> bool:
-        return self.own and comment_editable(self.comment)
+        return self.own and self.comment.author_id is not None and comment_editable(self.comment)
+
+    @property
+    def can_delete(self) -> bool:
+        return self.own and self.comment.author_id is not None
 
 
 @dataclass
@@ -128,33 +135,42 @@ def threads_with_same_text(*, fingerprint: str, target: Target) -> int:
     return len(set(rows))
 
 
-def _visible(viewer: User | None) -> Q:
-    q = Q(status__in=(CommentStatus.APPROVED, CommentStatus.DELETED))
+def _not_spam_unless_own(viewer: User | None, pending: frozenset[int]) -> Q:
+    mine = Q(pk__in=sorted(pending)) if pending else Q(pk__in=[])
     if viewer is not None:
-        q |= Q(status=CommentStatus.HELD, author=viewer)
-    return q
+        mine |= Q(author=viewer)
+    return ~Q(status=CommentStatus.SPAM) | mine
 
 
-def thread_page(*, target: Target, viewer: User | None = None, after: int | None = None, limit: int = 50) -> ThreadPage:
+def thread_page(
+    *,
+    target: Target,
+    viewer: User | None = None,
+    after: int | None = None,
+    limit: int = THREAD_PAGE_SIZE,
+    pending: frozenset[int] = frozenset(),
+) -> ThreadPage:
     """A page of top-level comments (oldest first) with all their replies, nested. Two queries (three when
     the thread has more than one page, to count it all).
 
     Deleted comments stay as a "deleted" placeholder while they have visible replies; a comment hidden
-    after reports keeps its visible replies in the same way."""
-    tops = Comment.objects.filter(target.filter(), root__isnull=True).exclude(status=CommentStatus.SPAM)
+    after reports keeps its visible replies in the same way. The viewer's own comments that wait for a
+    moderator (a member's by account, a guest's by the ids in `pending`) are shown to them in place."""
+    shown = _not_spam_unless_own(viewer, pending)
+    tops = Comment.objects.filter(shown, target.filter(), root__isnull=True)
     if after is not None:
         tops = tops.filter(pk__gt=after)
     top_rows = list(tops.select_related("author").order_by("pk")[: limit + 1])
     more = len(top_rows) > limit
     top_rows = top_rows[:limit]
     replies = (
-        Comment.objects.filter(target.filter(), root__in=[c.pk for c in top_rows])
-        .exclude(status=CommentStatus.SPAM)
+        Comment.objects.filter(shown, target.filter(), root__in=[c.pk for c in top_rows])
         .select_related("author")
         .order_by("pk")
     )
     rows = [*top_rows, *replies]
-    nodes = _build_tree(rows, viewer)
+    review_author = target.review.author_id if target.review is not None else None
+    nodes = _build_tree(rows, viewer, pending, review_author)
     if after is None and not more:  # the whole thread is here: count it without another query
         count = sum(1 for c in rows if c.status == CommentStatus.APPROVED)
     else:
@@ -162,8 +178,17 @@ def thread_page(*, target: Target, viewer: User | None = None, after: int | None
     return ThreadPage(nodes=nodes, count=count, next_cursor=top_rows[-1].pk if more else None)
 
 
-def _build_tree(rows: list[Comment], viewer: User | None) -> list[CommentNode]:
-    by_id = {c.pk: CommentNode(c, own=is_comment_author(viewer, c)) for c in rows}
+def _build_tree(
+    rows: list[Comment], viewer: User | None, pending: frozenset[int], review_author: int | None
+) -> list[CommentNode]:
+    by_id = {
+        c.pk: CommentNode(
+            c,
+            own=is_comment_author(viewer, c) or (c.author_id is None and c.pk in pending),
+            by_review_author=review_author is not None and c.author_id == review_author,
+        )
+        for c in rows
+    }
     top: list[CommentNode] = []
     for node in by_id.values():  # rows come in id order, so parents precede their replies
         comment = node.comment
@@ -183,6 +208,20 @@ def _prune(nodes: list[CommentNode]) -> list[CommentNode]:
         if node.shown in ("full", "own-held") or node.children:
             kept.append(node)
     return kept
+
+
+def thread_url_of(comment: Comment) -> str:
+    """The address of the thread page that shows `comment`, with its anchor: the first page, or, when the
+    thread has a full page of older top-level comments, the page that starts with the comment's own thread."""
+    target = target_of(comment)
+    top = comment.root_id or comment.pk
+    older = (
+        Comment.objects.filter(target.filter(), root__isnull=True, pk__lt=top)
+        .exclude(status=CommentStatus.SPAM)
+        .count()
+    )
+    page = f"?comments_after={top - 1}" if older >= THREAD_PAGE_SIZE else ""
+    return f"{target.url}{page}#comment-{comment.pk}"
 
 
 def comment_get(*, comment_id: int) -> Comment | None:

@@ -41,6 +41,7 @@ from cryoview.core.validation import CONTROL
 MAX_NAME = 80
 MAX_EMAIL = 254
 UNSUBSCRIBE_SALT = "cryoview.reply-mail-unsubscribe"
+REVIEW_UNSUBSCRIBE_SALT = "cryoview.review-comment-mail-unsubscribe"
 
 
 @dataclass(frozen=True)
@@ -171,8 +172,20 @@ def _expire_guide_page(comment: Comment) -> None:
 
 def _published(comment: Comment, *, answered: Comment | None) -> None:
     _expire_guide_page(comment)
-    if answered is not None:
-        _mail_reply(comment, answered)
+    replied_to = _mail_reply(comment, answered) if answered is not None else None
+    if comment.review_id is not None:
+        _mail_review_author_later(comment, already_mailed=replied_to)
+
+
+def _mail_review_author_later(comment: Comment, *, already_mailed: int | None) -> None:
+    """Queue the review author's e-mail, unless the comment is theirs or they get a reply e-mail for it."""
+    review = comment.review
+    if review is None or review.author_id in (comment.author_id, already_mailed):
+        return
+    from cryoview.comments.tasks import mail_review_author  # the task module calls back into this one
+
+    comment_id = comment.pk
+    transaction.on_commit(lambda: mail_review_author.enqueue(comment_id=comment_id))
 
 
 def _require_author(comment: Comment, by: User) -> None:
@@ -203,7 +216,7 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
-    if CommentStatus(verdict.status) != CommentStatus.APPROVED:
+    if CommentStatus(verdict.status) != CommentStatus.APPROVED and comment.status != CommentStatus.SPAM:
         comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]
         comment.status_changed_at = timezone.now()
     comment.save()
@@ -328,7 +341,8 @@ def _unsubscribe_url(user: User) -> str:
     return settings.CONFIG.site_url + reverse("comments:unsubscribe", kwargs={"token": token})
 
 
-def _mail_reply(comment: Comment, answered: Comment) -> None:
+def _mail_reply(comment: Comment, answered: Comment) -> int | None:
+    """The reply e-mail to the author answered, if they asked for it; returns whom it goes to."""
     # Read again: the opt-in may have been withdrawn (one-click unsubscribe) since `answered` was loaded.
     fresh = (
         Comment.objects.filter(pk=answered.pk, status=CommentStatus.APPROVED, notify_replies=True)
@@ -337,7 +351,7 @@ def _mail_reply(comment: Comment, answered: Comment) -> None:
     )
     recipient = fresh.author if fresh is not None else None
     if recipient is None or comment.author_id == recipient.pk:
-        return
+        return None
     unsubscribe = _unsubscribe_url(recipient)
     context = {
         "comment": comment,
@@ -348,13 +362,63 @@ def _mail_reply(comment: Comment, answered: Comment) -> None:
         "unsubscribe": unsubscribe,
     }
     message = EmailMessage(
-        subject=render_to_string("comments/email/reply_subject.txt", context).strip(),
+        subject=settings.EMAIL_SUBJECT_PREFIX + render_to_string("comments/email/reply_subject.txt", context).strip(),
         body=render_to_string("comments/email/reply.txt", context),
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient.email],
         headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     transaction.on_commit(message.send)
+    return recipient.pk
+
+
+def review_comment_mail(*, comment_id: int) -> bool:
+    """Tell a review's author that someone's comment under it is now shown (run by the worker after the
+    approval commits). Nothing when the comment is no longer shown, is the author's own, or the author
+    turned these e-mails off meanwhile. Side effects: one e-mail. Returns whether it was sent."""
+    comment = (
+        Comment.objects.filter(pk=comment_id, status=CommentStatus.APPROVED, review__isnull=False)
+        .select_related("author", "review", "review__author", "review__procedure")
+        .first()
+    )
+    review = comment.review if comment is not None else None
+    if comment is None or review is None:
+        return False
+    recipient = review.author
+    if comment.author_id == recipient.pk or not recipient.notify_review_comments or not recipient.is_active:
+        return False
+    unsubscribe = settings.CONFIG.site_url + reverse(
+        "comments:review_unsubscribe", kwargs={"token": signing.dumps(recipient.pk, salt=REVIEW_UNSUBSCRIBE_SALT)}
+    )
+    context = {
+        "comment": comment,
+        "review": review,
+        "recipient": recipient,
+        "link": settings.CONFIG.site_url + comment.get_absolute_url(),
+        "unsubscribe": unsubscribe,
+    }
+    EmailMessage(
+        subject=settings.EMAIL_SUBJECT_PREFIX
+        + render_to_string("comments/email/review_comment_subject.txt", context).strip(),
+        body=render_to_string("comments/email/review_comment.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient.email],
+        headers={"List-Unsubscribe": f"<{unsubscribe}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+    ).send()
+    return True
+
+
+def review_comments_unsubscribe(*, token: str) -> User:
+    """One click from a review-comment e-mail: no more of them (the account page turns them back on)."""
+    try:
+        user_id = signing.loads(token, salt=REVIEW_UNSUBSCRIBE_SALT)
+    except signing.BadSignature:
+        raise NotFoundError("This unsubscribe link is not valid.") from None
+    user = User.objects.filter(pk=user_id).first() if isinstance(user_id, int) else None
+    if user is None:
+        raise NotFoundError("This unsubscribe link is not valid.")
+    User.objects.filter(pk=user.pk).update(notify_review_comments=False)
+    return user
 
 
 def replies_unsubscribe(*, token: str) -> User:

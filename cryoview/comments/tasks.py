@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from cryoview.comments.services import comments_forget_addresses, comments_purge_spam
+from django.tasks import task
+
+from cryoview.comments.services import comments_forget_addresses, comments_purge_spam, review_comment_mail
+
+
+@task()
+def mail_review_author(comment_id: int) -> bool:
+    """A comment under a review was approved: its author may get an e-mail (see review_comment_mail)."""
+    return review_comment_mail(comment_id=comment_id)
 
 
 def maintenance() -> dict[str, int]:

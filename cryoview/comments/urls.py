@@ -9,4 +9,5 @@ urlpatterns = [
     path("comments/<int:comment_id>/edit/", views.edit, name="edit"),
     path("comments/<int:comment_id>/delete/", views.delete, name="delete"),
     path("comments/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("comments/review-mail/unsubscribe/<str:token>/", views.review_unsubscribe, name="review_unsubscribe"),
 ]

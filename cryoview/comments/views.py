@@ -14,19 +14,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
-from cryoview.comments.forms import CommentPost, comment_post_of, remember_guest
+from cryoview.comments.forms import CommentPost, comment_post_of, remember_guest, remember_pending
 from cryoview.comments.models import Comment
 from cryoview.comments.permissions import can_change_comment, comment_editable
-from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, Target, comment_get, target_of
-from cryoview.comments.services import FormEvidence, comment_delete, comment_edit, comment_post, replies_unsubscribe
+from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, Target, comment_get, target_of, thread_url_of
+from cryoview.comments.services import (
+    FormEvidence,
+    comment_delete,
+    comment_edit,
+    comment_post,
+    replies_unsubscribe,
+    review_comments_unsubscribe,
+)
 from cryoview.core.errors import ApplicationError
 from cryoview.core.markup import MARKUP_HELP
 from cryoview.core.throttle import ip_hash
 from cryoview.core.views import too_many_requests
 from cryoview.procedures.selectors import SLUG, procedure_get_for_page
 from cryoview.reviews.selectors import review_get_for
-
-HELD_MESSAGE = "Thank you. Your comment is awaiting moderation: it will appear once a moderator has approved it."
 
 
 def _member(request: HttpRequest) -> User | None:
@@ -95,15 +100,15 @@ def _post(request: HttpRequest, target: Target) -> HttpResponse:
         if error.status == 404:
             raise Http404(error.message) from None
         return _compose(request, target, post, parent, error)
+    # Held or spam alike, the sender lands on their comment in the thread, marked as waiting for a moderator
+    # (the note sits beside it, not in a message at the top of a long page).
     if comment.status == CommentStatus.APPROVED:
         messages.success(request, "Your comment is published.")
-        response = redirect(f"{target.url}#comment-{comment.pk}")
-    else:
-        messages.info(request, HELD_MESSAGE)
-        anchor = f"comment-{comment.pk}" if user is not None and comment.status == CommentStatus.HELD else "respond"
-        response = redirect(f"{target.url}#{anchor}")
+    response = redirect(thread_url_of(comment))
     if user is None:
         remember_guest(request, response, post=post)
+        if comment.status != CommentStatus.APPROVED:
+            remember_pending(request, response, comment_id=comment.pk)
     return response
 
 
@@ -184,5 +189,15 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         user = replies_unsubscribe(token=token)
     except ApplicationError:
-        return render(request, "comments/unsubscribe.html", {"valid": False}, status=404)
-    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email})
+        return render(request, "comments/unsubscribe.html", {"valid": False, "kind": "replies"}, status=404)
+    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email, "kind": "replies"})
+
+
+@csrf_exempt  # as above: the one-click POST comes from the mail client; the token is signed
+@require_http_methods(["GET", "POST"])
+def review_unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
+    try:
+        user = review_comments_unsubscribe(token=token)
+    except ApplicationError:
+        return render(request, "comments/unsubscribe.html", {"valid": False, "kind": "reviews"}, status=404)
+    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email, "kind": "reviews"})

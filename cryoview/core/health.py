@@ -1,10 +1,11 @@
-"""Dependency checks behind GET /healthz: each returns a state an operator can act on."""
+"""Dependency checks behind GET /healthz (each returns a state an operator can act on), and the same facts in
+plain words for the human status page, /status/."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from cryoview.core.selectors import worker_heartbeat_latest
 
@@ -79,3 +81,79 @@ def run_checks() -> tuple[bool, dict[str, Any]]:
         "checks": {name: {"ok": r.ok, "state": r.state, **r.detail} for name, r in results.items()},
     }
     return healthy, body
+
+
+@dataclass(frozen=True)
+class StatusFact:
+    """One line of the status page: what, its value in plain words, and whether it is as it should be."""
+
+    label: str
+    text: str
+    ok: bool = True
+
+
+@dataclass(frozen=True)
+class SiteStatus:
+    healthy: bool
+    facts: list[StatusFact]
+
+
+def time_ago(moment: datetime) -> str:
+    return _ago((timezone.now() - moment).total_seconds())
+
+
+def _ago(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    if seconds < 90:
+        return f"{seconds} second{'s' if seconds != 1 else ''} ago"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minutes ago"
+    hours = round(minutes / 60)
+    return f"{hours} hours ago" if hours < 48 else f"{round(hours / 24)} days ago"
+
+
+def _worker_fact(worker: CheckResult) -> StatusFact:
+    if worker.state == "not used":
+        return StatusFact("Background worker", "Not needed: background jobs run inside each web request.")
+    since = worker.detail.get("seconds_since_heartbeat")
+    if worker.ok:
+        return StatusFact("Background worker", f"Running (last sign of life {_ago(since or 0)}).")
+    seen = f"last seen {_ago(since)}" if since is not None else "never seen"
+    return StatusFact(
+        "Background worker",
+        f"Not running ({seen}). Videos, captions and e-mails wait until it is back.",
+        ok=False,
+    )
+
+
+def _queue_fact() -> StatusFact:
+    if settings.CRYOVIEW_WORKER_MODE == "immediate":
+        return StatusFact("Waiting jobs", "None: there is no queue in this set-up.")
+    from django_tasks_db.models import DBTaskResult  # only installed when the database queue is used
+
+    waiting = DBTaskResult.objects.ready().count()
+    if not waiting:
+        return StatusFact("Waiting jobs", "None: the queue is empty.")
+    return StatusFact("Waiting jobs", f"{waiting} job{'s' if waiting != 1 else ''} waiting for the worker.")
+
+
+def status_summary() -> SiteStatus:
+    """The status page's facts: the site, its storage, the worker, the queue, and each app's own facts
+    (settings.CRYOVIEW_STATUS_FACTS names functions returning StatusFact lists, e.g. the last video processed)."""
+    database, storage, worker = check_database(), check_storage(), check_worker()
+    if not database.ok:
+        return SiteStatus(False, [StatusFact("Site", "Down: the database does not answer.", ok=False)])
+    facts = [
+        StatusFact("Site", "Up: pages and the database answer."),
+        StatusFact(
+            "Files",
+            "Up: videos can be stored and read." if storage.ok else "Down: files cannot be stored.",
+            ok=storage.ok,
+        ),
+        _worker_fact(worker),
+        _queue_fact(),
+    ]
+    for path in settings.CRYOVIEW_STATUS_FACTS:
+        facts.extend(import_string(path)())
+    return SiteStatus(all(fact.ok for fact in facts), facts)

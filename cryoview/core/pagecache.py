@@ -17,12 +17,16 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import patch_cache_control
 
 from cryoview.core.formstamp import form_tokens_html
 
 PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
 MESSAGES_COOKIE = "messages"
 COMMENTER_COOKIE = "cryoview_commenter"  # a guest's "remember me": their name is filled into forms
+# The ids of a guest's comments still waiting for a moderator: the thread shows them to this browser only.
+PENDING_COOKIE = "cryoview_pending"
+PERSONAL_COOKIES = (MESSAGES_COOKIE, COMMENTER_COOKIE, PENDING_COOKIE)
 # Forms on cached pages carry this marker instead of their form stamp; each response gets its own.
 LATE_TOKENS = b"<!--cryoview:form-tokens-->"
 _LATE_ATTRIBUTE = "cryoview_late_tokens"
@@ -57,8 +61,7 @@ def is_visitor(request: HttpRequest) -> bool:
         request.method in ("GET", "HEAD")
         and "Authorization" not in request.headers
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
-        and MESSAGES_COOKIE not in request.COOKIES
-        and COMMENTER_COOKIE not in request.COOKIES
+        and not any(name in request.COOKIES for name in PERSONAL_COOKIES)
     )
 
 
@@ -98,7 +101,7 @@ def for_visitors(request: HttpRequest, scope: str, render: Callable[[], HttpResp
     Each web process keeps the pages it served in its own memory; the shared cache holds the generations
     (one small read per request) and a compressed copy of each page for the other processes."""
     if not is_visitor(request):
-        return render()
+        return _personal(request, render())
     generation_key, page_key = _generation_key(scope), _page_key(request)
     current = _generation(generation_key)
     stored = _process_pages.get(page_key)
@@ -119,4 +122,12 @@ def for_visitors(request: HttpRequest, scope: str, render: Callable[[], HttpResp
         cache.set(page_key, (current, content_type, zlib.compress(content, 1)), timeout=PAGE_SECONDS)
     if isinstance(response, HttpResponse) and not response.streaming:
         response.content = _fill_tokens(request, response.content)
+    return response
+
+
+def _personal(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+    """A page rendered for one browser (its own held comments, its name in the form) must not be kept by any
+    cache on the way and handed to someone else."""
+    if any(name in request.COOKIES for name in PERSONAL_COOKIES):
+        patch_cache_control(response, private=True, no_store=True)
     return response

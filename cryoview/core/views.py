@@ -6,7 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cryoview.core.errors import ApplicationError
-from cryoview.core.health import run_checks
+from cryoview.core.health import run_checks, status_summary
 from cryoview.core.throttle import retry_after_of
 
 
@@ -15,6 +15,13 @@ from cryoview.core.throttle import retry_after_of
 def healthz(request: HttpRequest) -> JsonResponse:
     healthy, body = run_checks()
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@never_cache
+@require_GET
+def status(request: HttpRequest) -> HttpResponse:
+    """The footer's "Status": the same checks as /healthz, in plain words."""
+    return render(request, "status.html", {"status": status_summary()})
 
 
 def too_many_requests(request: HttpRequest, error: ApplicationError) -> HttpResponse:

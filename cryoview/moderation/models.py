@@ -22,6 +22,12 @@ class ModerationDecision(models.Model):
     decision = models.CharField(max_length=8, choices=Decision.choices)
     reason = models.TextField(blank=True)
     flags = models.JSONField(default=list, blank=True, help_text="the automatic flags shown at the time")
+    flags_shown = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="a snapshot of every flag the queue showed when deciding ({code, reason} each); "
+        "null for decisions logged before snapshots were kept",
+    )
     reports: models.ManyToManyField[Report, Any] = models.ManyToManyField(
         "Report", blank=True, related_name="decisions", help_text="the reports this decision resolved"
     )
@@ -31,6 +37,10 @@ class ModerationDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decision} {self.target_kind} {self.target_id} by {self.moderator_name}"
+
+    @property
+    def has_snapshot(self) -> bool:
+        return self.flags_shown is not None
 
 
 class Report(models.Model):

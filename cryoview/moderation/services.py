@@ -24,7 +24,7 @@ from cryoview.comments.services import (
     comment_unhide,
 )
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
-from cryoview.core.flags import flags_from_json
+from cryoview.core.flags import Flag, flags_from_json
 from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
 from cryoview.moderation.enums import Decision, ReporterTrust, ReportOutcome, ReportPart, ReportReason, TargetKind
@@ -76,9 +76,11 @@ def _log(
     title: str,
     decision: Decision,
     reason: str,
-    flags: list[str],
+    flags: list[Flag],
     reports: list[Report] | None = None,
 ) -> None:
+    """The log row, with a snapshot of the flags the moderator was shown (they can change afterwards: an edit
+    recomputes them, a decision clears the hold reasons)."""
     row = ModerationDecision.objects.create(
         moderator=by,
         moderator_name=by.public_name,
@@ -87,7 +89,8 @@ def _log(
         target_title=title[:200],
         decision=decision,
         reason=reason,
-        flags=flags,
+        flags=[flag.reason for flag in flags],
+        flags_shown=[flag.as_json() for flag in flags],
     )
     if reports:
         row.reports.set(reports)
@@ -120,7 +123,9 @@ def _to_dismiss(open_reports: list[Report], report_ids: list[int] | None) -> lis
 
 def _mail_author(*, author: User, template: str, context: dict[str, object]) -> None:
     context = {**context, "author": author, "site": settings.CONFIG.site_url}
-    subject = render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
+    subject = (
+        settings.EMAIL_SUBJECT_PREFIX + render_to_string(f"moderation/email/{template}_subject.txt", context).strip()
+    )
     body = render_to_string(f"moderation/email/{template}.txt", context)
     email = author.email
     transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email]))
@@ -251,7 +256,7 @@ def review_decide(
     if decision not in REVIEW_DECISIONS:
         raise ApplicationError.for_fields([FieldProblem("decision", "must be one of approve, reject, dismiss")])
     reason = _check_reason(decision, reason)
-    flags = [flag.reason for flag in review_flags(review)]
+    flags = review_flags(review)
     with transaction.atomic():
         # Lock only the review row (PostgreSQL refuses FOR UPDATE on the nullable side of the video join).
         locked = (
@@ -316,7 +321,7 @@ def followup_decide_as(*, followup: FollowUp, by: User, decision: Decision, reas
     """Approve or reject a follow-up, log it and tell the author. Side effects: see followup_decide."""
     _require_moderator(by)
     reason = _check_reason(decision, reason)
-    flags = [flag.reason for flag in flags_from_json(followup.flags)]
+    flags = flags_from_json(followup.flags)
     with transaction.atomic():
         followup_decide(followup=followup, approve=decision == Decision.APPROVE, reason=reason)
         title = f"Follow-up to “{followup.review.title}”"
@@ -418,7 +423,8 @@ def comment_decide(
             raise NotFoundError("No such comment.")
         open_reports = list(Report.objects.filter(comment=locked, resolved_at__isnull=True))
         kind = TargetKind.COMMENT_REPORTS if open_reports else TargetKind.COMMENT
-        flags = list(locked.reasons)
+        # What the queue showed: why it is there (the rules' reasons, reports), then the automatic flags.
+        flags = [Flag("held", str(reason)) for reason in locked.reasons] + flags_from_json(locked.flags)
         if decision == Decision.DISMISS:
             if not open_reports:
                 raise ApplicationError.for_fields([FieldProblem("decision", "this comment has no open report")])

@@ -37,7 +37,7 @@ def check(request: HttpRequest, slug: str) -> HttpResponse:
             assessment = suitability_assess(rules=rules, answers=answers)
             if "save" in request.POST:
                 if not isinstance(request.user, User):
-                    messages.info(request, "Log in to save a check. Your answers were not stored.")
+                    messages.info(request, "Sign in to save a check. Your answers were not stored.")
                     return redirect(f"{reverse('account_login')}?next={request.path}")
                 saved_check_create(user=request.user, procedure=procedure, answers=answers, assessment=assessment)
                 messages.success(request, "The check was saved to your account. You can delete it there.")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Avg, QuerySet
 
 from cryoview.accounts.models import User
+from cryoview.core.health import StatusFact, time_ago
 from cryoview.videos.enums import ACTIVE_JOB_STATES, JobState
 from cryoview.videos.models import Video, VideoJob
 from cryoview.videos.permissions import can_change_video, can_see_video
@@ -84,3 +85,15 @@ def queue_info(*, video: Video) -> QueueInfo:
     waiting = ahead.aggregate(total=Avg("video__duration"))["total"] or 0.0
     count = ahead.count()
     return QueueInfo(count, int(remaining_own + count * waiting * rate) + 1)
+
+
+def status_facts() -> list[StatusFact]:
+    """The status page's lines about videos (settings.CRYOVIEW_STATUS_FACTS): the last one processed."""
+    last = Video.objects.filter(ready_at__isnull=False).order_by("-ready_at").values_list("ready_at", flat=True).first()
+    waiting = VideoJob.objects.filter(state__in=ACTIVE_JOB_STATES).count()
+    when = f"{last:%-d %B %Y, %H:%M} UTC" if last is not None else "None yet."
+    facts = [StatusFact("Last video processed", when if last is None else f"{when} ({time_ago(last)}).")]
+    facts.append(
+        StatusFact("Videos being processed", f"{waiting} waiting or in progress." if waiting else "None right now.")
+    )
+    return facts

@@ -63,7 +63,7 @@ def test_failed_logins_are_rate_limited(client, member):
     # Now even the right password is refused for this address until the window has passed.
     response = client.post("/accounts/login/", {"login": member.email, "password": PASSWORD})
     assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert "Too many failed sign-in attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
 
 

@@ -18,7 +18,7 @@ from cryoview.accounts.tests.factories import PASSWORD
 pytestmark = pytest.mark.django_db
 
 NGINX = "10.0.0.1"
-LOCKED = "Too many failed login attempts"
+LOCKED = "Too many failed sign-in attempts"
 
 
 @pytest.fixture(autouse=True)

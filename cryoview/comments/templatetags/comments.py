@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from cryoview.accounts.models import User
-from cryoview.comments.forms import remembered_guest
+from cryoview.comments.forms import pending_comment_ids, remembered_guest
 from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, CommentNode, Target, thread_page
 from cryoview.core.markup import MARKUP_HELP
 from cryoview.core.parsing import BIGINT_MAX, parse_int_or_none
@@ -40,7 +40,12 @@ def comments_section(
     request: HttpRequest = context["request"]
     user = request.user if isinstance(request.user, User) and request.user.is_authenticated else None
     target = Target(procedure=procedure if review is None else None, review=review)
-    page = thread_page(target=target, viewer=user, after=_int(request.GET.get("comments_after")))
+    page = thread_page(
+        target=target,
+        viewer=user,
+        after=_int(request.GET.get("comments_after")),
+        pending=pending_comment_ids(request) if user is None else frozenset(),
+    )
     reply_id = _int(request.GET.get("replytocom"))
     replying = _find(page.nodes, reply_id) if reply_id is not None else None
     if replying is not None and replying.shown != "full":

@@ -458,7 +458,7 @@ def test_members_see_their_own_held_comment_marked(client, guide, member):
     posted(guide, member, "Waiting for a moderator")
     client.force_login(member)
     html = client.get(GUIDE).text
-    assert "Waiting for a moderator" in html and "Only you can see it." in html
+    assert "Waiting for a moderator" in html and "Only you can see this — waiting for a moderator." in html
     client.logout()
     assert "Waiting for a moderator" not in client.get(GUIDE).text
 
