@@ -97,6 +97,11 @@ class Rendition(models.Model):
     def filename(self) -> str:
         return self.path.rsplit("/", 1)[-1]
 
+    @property
+    def quality(self) -> str:
+        """What people call it: the short side, so a vertical phone video's 360x640 is "360p"."""
+        return f"{min(self.width, self.height)}p"
+
 
 class Caption(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="captions")
