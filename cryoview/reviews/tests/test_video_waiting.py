@@ -63,7 +63,7 @@ def test_the_form_accepts_a_processing_video_and_says_the_review_waits(client, m
     video = processing_video(member)
     client.force_login(member)
     form = client.get(f"/procedures/facial-cryomassage/reviews/new/?video={video.pk}").text
-    assert f'value="{video.pk}" selected' in form and "(processing)" in form
+    assert f'value="{video.pk}" selected' in form and "(still processing)" in form
     response = client.post("/procedures/facial-cryomassage/reviews/new/", {**FORM, "video": str(video.pk)}, follow=True)
     assert response.redirect_chain and Review.objects.get().video_id == video.pk
     assert "waiting for your video to finish processing" in response.text

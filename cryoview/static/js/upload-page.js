@@ -57,7 +57,7 @@
       var select = document.getElementById(selectId);
       if (select) {
         var option = select.querySelector('option[value="' + videoId + '"]');
-        if (!option) { option = new Option(name + " (processing)", videoId); select.add(option); }
+        if (!option) { option = new Option(name + " (still processing)", videoId); select.add(option); }
         select.value = videoId;
         select.dispatchEvent(new Event("change"));
       }
