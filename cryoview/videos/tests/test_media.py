@@ -106,6 +106,9 @@ def test_the_player_page_plays_renditions_with_captions_and_transcript(client, r
     # One rendition in the element (the largest without Save-Data), both in the quality switch.
     assert 'src="/media/videos/' in html and 'data-quality="720p"' in html and '<track kind="captions"' in html
     assert html.count("data-quality-src=") == 2 and "(saves data)" in html
+    assert f'src="/media/videos/{ready_video.pk}/720.mp4"' in html
+    saving = client.get(f"/videos/{ready_video.pk}/", HTTP_SAVE_DATA="on")
+    assert f'src="/media/videos/{ready_video.pk}/360.mp4"' in saving.text and "Save-Data" in saving["Vary"]
     assert "data-seek=" in html and "nitrogen" in html.lower()
     assert client.get(f"/videos/{ready_video.pk}/").status_code == 200
     client.logout()
