@@ -247,3 +247,65 @@ def test_save_data_gets_360p_first_on_a_wide_screen(page, live_server, member, t
     page.set_extra_http_headers({})
     page.goto(f"{base}/videos/{two_renditions.pk}/")
     assert page.locator("#player").get_attribute("src").endswith("/720.mp4"), "a wide screen without Save-Data"
+
+
+RESUMABLE_SCRIPT = """async ({step, csrf}) => {
+  const endpoint = "/api/v1/uploads/";
+  const bytes = new Uint8Array(3 * 1024 * 1024).map((_, i) => i % 251);
+  const file = new File([bytes], "resume-me.mp4", {type: "video/mp4", lastModified: 1700000000000});
+  const options = {endpoint, chunkSize: 1024 * 1024, retryDelays: [0, 500], headers: {"X-CSRFToken": csrf},
+                   metadata: {filename: file.name, filetype: file.type}, removeFingerprintOnSuccess: true};
+  if (step === "first") {
+    // Send one chunk, then stop as a dropped connection or a closed tab would.
+    return await new Promise((resolve, reject) => {
+      const upload = new tus.Upload(file, {...options,
+        onChunkComplete: () => upload.abort(false).then(() => resolve(upload.url)),
+        onError: reject});
+      upload.start();
+    });
+  }
+  // After a reload: the same file finds its earlier upload (fingerprint in localStorage) and resumes it.
+  const upload = new tus.Upload(file, options);
+  const previous = await upload.findPreviousUploads();
+  if (!previous.length) { return "no previous upload"; }
+  upload.resumeFromPreviousUpload(previous[0]);
+  await new Promise((resolve, reject) => {
+    upload.options.onSuccess = resolve; upload.options.onError = reject; upload.start();
+  });
+  const url = upload.url;
+  const left = (await upload.findPreviousUploads()).length;
+  await tus.Upload.terminate(url, {headers: {"X-CSRFToken": csrf}});
+  return {url, left};
+}"""
+
+
+def test_the_standard_client_resumes_after_a_reload_and_terminates(page, live_server, member):
+    """creation + Upload-Metadata, PATCH, HEAD on resume, DELETE on termination: what tus-js-client sends."""
+    from cryoview.videos.models import Upload
+
+    base = live_server.url
+    member_logs_in(page, base, member)
+    sent: list[tuple[str, str]] = []
+    page.on(
+        "request",
+        lambda r: sent.append((r.method, r.headers.get("upload-offset", ""))) if "/api/v1/uploads/" in r.url else None,
+    )
+    page.goto(f"{base}/videos/new/")
+    csrf = page.locator("[data-uploader]").get_attribute("data-csrf")
+    url = page.evaluate(RESUMABLE_SCRIPT, {"step": "first", "csrf": csrf})
+    upload = Upload.objects.get(pk=url.rsplit("/", 1)[-1])
+    assert (upload.offset, upload.length, upload.filename, upload.filetype) == (
+        1024 * 1024,
+        3 * 1024 * 1024,
+        "resume-me.mp4",
+        "video/mp4",
+    )
+
+    page.reload()
+    result = page.evaluate(RESUMABLE_SCRIPT, {"step": "again", "csrf": csrf})
+    assert result["url"] == url and result["left"] == 0, result
+    methods = [method for method, _ in sent]
+    assert methods.count("POST") == 1, "the second session resumed rather than starting again"
+    assert "HEAD" in methods and ("PATCH", str(1024 * 1024)) in sent, sent
+    assert methods[-1] == "DELETE"
+    assert not Upload.objects.filter(pk=upload.pk).exists(), "terminated: row (and file) gone"

@@ -112,7 +112,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
         # The uploaded file's name (often a person's name) is for its owner's eyes only, never the heading.
         "heading": use.title if use else video.title,
         "caption": caption if can_edit else None,
-        "cue_rows": [*rows, CueRow("", "", "")] if can_edit else [],
+        # What was typed (blank rows dropped), then one blank row to add a caption without JavaScript.
+        "cue_rows": [*(r for r in rows if not r.is_blank), CueRow("", "", "")] if can_edit else [],
         "caption_problems": problems,
     }
     response = render(request, "videos/player.html", context, status=status)
