@@ -56,7 +56,9 @@ def ordinary(length: int, index: int) -> str:
 def seed(text_of) -> None:  # type: ignore[no-untyped-def]
     from allauth.account.models import EmailAddress
 
+    from cryoview.accounts.enums import Role
     from cryoview.accounts.models import User
+    from cryoview.accounts.services import user_set_role
     from cryoview.comments.selectors import Target
     from cryoview.comments.services import FormEvidence, comment_mark_spam, comment_post
     from cryoview.procedures.models import Procedure
@@ -87,10 +89,11 @@ def seed(text_of) -> None:  # type: ignore[no-untyped-def]
         review_create(
             author=member(i), procedure=procedures[0], data=data(text_of(10_000, i)), consent=True, submit=True
         )
+    approver = user_set_role(user=member(99), role=Role.MODERATOR)
     for i in range(FOLLOWUPS):
         author = member(100 + i)
         review = review_create(author=author, procedure=procedures[1], data=data("Fine."), consent=True, submit=True)
-        review_approve(review=review)
+        review_approve(review=review, by=approver)
         followup_add(review=review, by=author, body=text_of(5_000, i))
 
 

@@ -100,7 +100,11 @@ def check_pages(port: int, reviews: int) -> list[str]:
     problems = []
     expected = {
         TRIVIAL: lambda body: body == b"ok",
-        PAGES[0][1]: lambda body: f"All {reviews} review".encode() in body,
+        # the reviews section, and the guide's summary at the top with the same count
+        PAGES[0][1]: lambda body: (
+            f"All {reviews} review".encode() in body
+            and f'<strong data-stat="count">{reviews}</strong>'.encode() in body
+        ),
         PAGES[1][1]: lambda body: body.count(b'class="review-card') == 10,
         PAGES[2][1]: lambda body: len(json.loads(body)["items"]) == 20,
         PAGES[3][1]: lambda body: json.loads(body)["count"] == reviews,

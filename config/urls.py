@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from cryoview.accounts import urls as account_urls
 from cryoview.accounts.views import too_many_attempts
 from cryoview.api.uploads import upload_collection, upload_resource
 from cryoview.api.urls import api
 from cryoview.core.views import healthz
+from cryoview.journeys.urls import account_urlpatterns as account_journeys
 from cryoview.procedures.views import home
 
 admin.site.site_header = "Cryoview administration"
@@ -18,7 +20,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("procedures/", include("cryoview.procedures.urls")),
     path("", include("cryoview.suitability.urls")),
-    path("account/", include("cryoview.accounts.urls")),
+    # One namespace for the account pages: accounts' own, and the export and deletion that span every app.
+    path("account/", include(([*account_urls.urlpatterns, *account_journeys], account_urls.app_name))),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/uploads/", upload_collection, name="tus-collection"),

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "cryoview.moderation",
     "cryoview.comments",
     "cryoview.related",
+    "cryoview.journeys",  # the top floor: after every app it spans (its admin replaces the User admin)
 ]
 
 MIDDLEWARE = [

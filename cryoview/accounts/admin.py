@@ -4,12 +4,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from cryoview.accounts.enums import Role
 from cryoview.accounts.models import ApiToken, User
-from cryoview.accounts.privacy import account_delete, accounts_delete
 from cryoview.accounts.services import user_set_role
 
 
@@ -31,19 +29,8 @@ class UserAdmin(BaseUserAdmin[User]):
         super().save_model(request, obj, form, change)
         user_set_role(user=obj, role=Role(obj.role))
 
-    # Deleting here is deleting the account: the same service as /account/delete/, so reviews, videos and
-    # unfinished uploads go with their files (after commit), and comments keep a "deleted" note.
-    def delete_model(self, request: HttpRequest, obj: User) -> None:
-        account_delete(user=obj)
-
-    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        accounts_delete(users=list(queryset))
-
-    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
-        # account_delete decides what goes with an account: the right to delete users is enough, even
-        # where the admin itself never deletes the related rows (reviews are read-only there).
-        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
-        return deleted, counts, set(), protected
+    # Deleting a user is deleting the account, which spans every app: cryoview/journeys/admin.py swaps in
+    # a subclass whose delete uses journeys.privacy.account_delete.
 
 
 @admin.register(ApiToken)

@@ -2,16 +2,13 @@ from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
 from django.contrib import messages
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cryoview.accounts.forms import DeleteAccountForm, ProfileForm, TokenCreateForm
+from cryoview.accounts.forms import ProfileForm, TokenCreateForm
 from cryoview.accounts.models import User
-from cryoview.accounts.privacy import account_delete, account_export
 from cryoview.accounts.selectors import token_list_for_user
 from cryoview.accounts.services import token_issue, token_revoke, user_update_profile
 from cryoview.core.errors import ApplicationError
@@ -73,31 +70,6 @@ def token_revoke_view(request: HttpRequest, token_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Token “{token.name}” was revoked. Programs using it are refused from now on.")
     return redirect("accounts:profile")
-
-
-@login_required
-def export_data(request: HttpRequest) -> HttpResponse:
-    """All of the user's data as a JSON download, with links to their media."""
-    user = current_user(request)
-    data = account_export(user=user, link=request.build_absolute_uri)
-    response = JsonResponse(data, json_dumps_params={"indent": 2, "ensure_ascii": False})
-    response["Content-Disposition"] = f'attachment; filename="cryoview-export-{timezone.localdate():%Y-%m-%d}.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def delete_account(request: HttpRequest) -> HttpResponse:
-    """Delete the account after the password is typed again; reviews and videos go with it."""
-    user = current_user(request)
-    form = DeleteAccountForm(request.POST or None, user=user)
-    if request.method == "POST" and form.is_valid():
-        account_delete(user=user)
-        logout(request)
-        messages.success(request, "Your account and everything it held are deleted.")
-        return redirect("home")
-    status = 422 if request.method == "POST" else 200
-    return render(request, "accounts/delete.html", {"form": form}, status=status)
 
 
 def too_many_attempts(request: HttpRequest) -> HttpResponse:

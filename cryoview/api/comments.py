@@ -9,8 +9,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.api.reviews import ReportOut, json_response, report_out
 from cryoview.api.videos import require_user
 from cryoview.comments.enums import CommentStatus
@@ -70,7 +70,7 @@ class CommentPatchIn(Schema):
 
 
 class HeldOut(Schema):
-    status: Literal["held"]
+    status: Literal["held"] = "held"
     id: int
     message: str
 
@@ -87,7 +87,7 @@ def _node_out(node: CommentNode) -> CommentOut:
         id=comment.pk,
         parent_id=comment.parent_id,
         depth=comment.depth,
-        status="approved" if full else node.shown,
+        status=CommentStatus.APPROVED if full else node.shown,
         author=AuthorOut(name=comment.author_name, guest=comment.is_guest) if full else None,
         text_html=comment.body_html if full else None,
         in_reply_to=node.replying_to or None,
@@ -181,7 +181,7 @@ def _post(request: HttpRequest, target: Target, payload: CommentIn) -> Status[Co
         return Status(201, comment_out(comment))
     # Spam is answered like a held comment: the sender learns nothing about the rules.
     message = "Your comment is awaiting moderation; it appears once a moderator approves it."
-    return Status(202, HeldOut(status="held", id=comment.pk, message=message))
+    return Status(202, HeldOut(id=comment.pk, message=message))
 
 
 @router.post(
@@ -223,7 +223,7 @@ def patch_comment(
     comment = comment_edit(comment=_existing(comment_id), by=user, text=payload.text)
     if comment.status == CommentStatus.APPROVED:
         return Status(200, comment_out(comment))
-    return Status(202, HeldOut(status="held", id=comment.pk, message="Your edit is awaiting moderation."))
+    return Status(202, HeldOut(id=comment.pk, message="Your edit is awaiting moderation."))
 
 
 @router.delete("/comments/{comment_id}", response={204: None}, summary="Delete one's comment (replies stay)")

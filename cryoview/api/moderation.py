@@ -17,6 +17,7 @@ from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.enums import Decision
 from cryoview.moderation.models import Report
+from cryoview.moderation.permissions import can_moderate
 from cryoview.moderation.selectors import (
     CommentQueueItem,
     ReportStats,
@@ -34,7 +35,7 @@ router = Router(tags=["moderation"])
 
 def require_moderator(request: HttpRequest) -> User:
     user = require_user(request)
-    if not user.is_moderator:
+    if not can_moderate(user):
         raise ApplicationError("Only moderators can use the moderation queue.", status=403, code="forbidden")
     return user
 

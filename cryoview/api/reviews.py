@@ -12,8 +12,8 @@ from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import StringConstraints, field_validator
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors
@@ -23,8 +23,9 @@ from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import ReportReceipt, report_create
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
-from cryoview.reviews.enums import ReviewSort, ReviewStatus, WorthIt
+from cryoview.reviews.enums import ReviewSort, WorthIt
 from cryoview.reviews.models import FollowUp, Review
+from cryoview.reviews.permissions import can_see_review_in_private
 from cryoview.reviews.selectors import (
     ReviewFilters,
     followups_visible,
@@ -199,7 +200,7 @@ class ReviewOut(Schema):
 
 def _video_summary(review: Review) -> VideoSummaryOut | None:
     video = review.video
-    if video is None or (review.status == ReviewStatus.PUBLISHED and not review.has_video):
+    if video is None or (review.is_published and not review.has_video):
         return None
     return VideoSummaryOut(
         id=video.pk,
@@ -237,7 +238,7 @@ def review_out(review: Review, *, followups: list[FollowUp] | None = None, priva
             for f in followups or []
         ],
         rejection_reason=review.rejection_reason or None if private else None,
-        pending_edit=bool(review.pending_edit) if private else False,
+        pending_edit=review.has_pending_edit if private else False,
         page=review.get_absolute_url(),
     )
 
@@ -321,7 +322,7 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
     review = review_get_for(review_id=review_id, user=user)
     if review is None:
         raise NotFoundError("No such review.")
-    private = user is not None and (user.pk == review.author_id or user.is_moderator)
+    private = can_see_review_in_private(user, review)
     return review_out(review, followups=followups_visible(review=review, user=user), private=private)
 
 
@@ -404,7 +405,9 @@ class ReportIn(Schema):
 
 class ReportOut(Schema):
     id: int
-    status: str = Field(description="queued: every report is in the moderation queue at once")
+    status: Literal["queued"] = Field(
+        default="queued", description="queued: every report is in the moderation queue at once"
+    )
     counts_towards_hiding: bool = Field(
         description="only established members' reports (verified e-mail, account not new, first report on the "
         "item) count towards hiding it before a moderator decides"
@@ -417,7 +420,6 @@ def report_out(receipt: ReportReceipt) -> ReportOut:
     report = receipt.report
     return ReportOut(
         id=report.pk,
-        status="queued",
         counts_towards_hiding=report.trust == "trusted",
         hidden=receipt.hidden,
         message=receipt.message,

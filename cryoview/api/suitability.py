@@ -48,6 +48,7 @@ class PrecautionOut(Schema):
 class SuitabilityOut(Schema):
     procedure: str
     verdict: Literal["no_go", "see_doctor", "caution", "go"]
+    headline: str = Field(description="the verdict in words, for people; `verdict` is for programs")
     summary: str
     reasons: list[ReasonOut]
     precautions: list[PrecautionOut]
@@ -86,6 +87,7 @@ def suitability(request: HttpRequest, payload: SuitabilityIn) -> SuitabilityOut:
     return SuitabilityOut(
         procedure=result.procedure,
         verdict=result.verdict.value,
+        headline=result.headline,
         summary=result.summary,
         reasons=[
             ReasonOut(

@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.api.problems import problem
 from cryoview.core.csrf import CSRF_FAILED, session_csrf_failed
 from cryoview.core.errors import ApplicationError

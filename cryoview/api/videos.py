@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.core.validation import PlainStr
 from cryoview.reviews.services import video_remove_for

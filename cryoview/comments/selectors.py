@@ -13,12 +13,12 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment, CommentRules
+from cryoview.comments.permissions import comment_editable, is_comment_author, is_trusted_commenter
 from cryoview.comments.rules import RuleSet, parse_word_list
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.models import Review
 
-EDIT_MINUTES = 15
 SPAM_KEEP_DAYS = 30
 MAX_TEXT = 5000
 MAX_TEXT_LABEL = f"{MAX_TEXT:,}"
@@ -92,13 +92,6 @@ class ThreadPage:
     next_cursor: int | None
 
 
-def comment_editable(comment: Comment) -> bool:
-    window = timedelta(minutes=EDIT_MINUTES)
-    return comment.status in (CommentStatus.APPROVED, CommentStatus.HELD) and (
-        timezone.now() - comment.created_at < window
-    )
-
-
 def comment_rules() -> RuleSet:
     row = CommentRules.objects.filter(pk=1).first()
     min_seconds = settings.CONFIG.comments_min_seconds
@@ -117,7 +110,7 @@ def author_is_known(*, user: User | None, name: str, email: str) -> bool:
     A guest without an e-mail cannot be recognised, so their comments are always held."""
     approved = Comment.objects.filter(status=CommentStatus.APPROVED)
     if user is not None:
-        return user.is_moderator or approved.filter(author=user).exists()
+        return is_trusted_commenter(user) or approved.filter(author=user).exists()
     if not email:
         return False
     return approved.filter(author__isnull=True, guest_name__iexact=name, guest_email__iexact=email).exists()
@@ -170,7 +163,7 @@ def thread_page(*, target: Target, viewer: User | None = None, after: int | None
 
 
 def _build_tree(rows: list[Comment], viewer: User | None) -> list[CommentNode]:
-    by_id = {c.pk: CommentNode(c, own=viewer is not None and c.author_id == viewer.pk) for c in rows}
+    by_id = {c.pk: CommentNode(c, own=is_comment_author(viewer, c)) for c in rows}
     top: list[CommentNode] = []
     for node in by_id.values():  # rows come in id order, so parents precede their replies
         comment = node.comment

@@ -20,14 +20,13 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment, CommentRules
+from cryoview.comments.permissions import EDIT_MINUTES, can_change_comment, can_moderate, comment_editable
 from cryoview.comments.rules import Submission, Verdict, fingerprint, judge, parse_word_list
 from cryoview.comments.selectors import (
-    EDIT_MINUTES,
     MAX_TEXT,
     SPAM_KEEP_DAYS,
     Target,
     author_is_known,
-    comment_editable,
     comment_rules,
     target_of,
     threads_with_same_text,
@@ -177,7 +176,9 @@ def _published(comment: Comment, *, answered: Comment | None) -> None:
 
 
 def _require_author(comment: Comment, by: User) -> None:
-    if comment.author_id is None or comment.author_id != by.pk or comment.status == CommentStatus.SPAM:
+    if comment.status == CommentStatus.DELETED:
+        raise NotFoundError("No such comment.")
+    if not can_change_comment(by, comment):
         raise ApplicationError("Only its author can change a comment.", status=403, code="forbidden")
 
 
@@ -202,7 +203,7 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
-    if verdict.status != "approved":
+    if CommentStatus(verdict.status) != CommentStatus.APPROVED:
         comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]
         comment.status_changed_at = timezone.now()
     comment.save()
@@ -290,7 +291,7 @@ def comments_delete_all_of(*, user: User) -> int:
 
 def comment_rules_update(*, hold_words: str, block_words: str, max_links: int, by: User) -> CommentRules:
     """Moderators edit the word lists and the link limit. Side effects: the one CommentRules row."""
-    if not by.is_moderator:
+    if not can_moderate(by):
         raise ApplicationError("Only moderators can change the comment rules.", status=403, code="forbidden")
     problems: list[FieldProblem] = []
     hold_words = _clean_list(hold_words, "hold_words", problems)

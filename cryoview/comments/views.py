@@ -16,7 +16,8 @@ from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
 from cryoview.comments.forms import CommentPost, comment_post_of, remember_guest
 from cryoview.comments.models import Comment
-from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, Target, comment_editable, comment_get, target_of
+from cryoview.comments.permissions import can_change_comment, comment_editable
+from cryoview.comments.selectors import MAX_TEXT, MAX_TEXT_LABEL, Target, comment_get, target_of
 from cryoview.comments.services import FormEvidence, comment_delete, comment_edit, comment_post, replies_unsubscribe
 from cryoview.core.errors import ApplicationError
 from cryoview.core.markup import MARKUP_HELP
@@ -127,7 +128,7 @@ def _compose(
 def _own(request: HttpRequest, comment_id: int) -> Comment:
     user = _member(request)
     comment = comment_get(comment_id=comment_id)
-    if user is None or comment is None or comment.author_id != user.pk or comment.status in ("deleted", "spam"):
+    if comment is None or not can_change_comment(user, comment):
         raise Http404("No such comment.")
     return comment
 

@@ -14,6 +14,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from cryoview.accounts.models import User
+from cryoview.accounts.permissions import is_same_person
 from cryoview.comments.models import Comment
 from cryoview.comments.selectors import queue_comments, spam_folder
 from cryoview.core.flags import Flag, flags_from_json
@@ -39,7 +40,7 @@ class QueueItem:
 
     @property
     def waiting_for_video(self) -> bool:
-        return self.review.video is not None and self.review.video.status != "ready"
+        return self.review.video is not None and not self.review.video.is_ready
 
 
 def review_flags(review: Review) -> list[Flag]:
@@ -72,7 +73,7 @@ def reporter_trust(*, reporter: User | None, about: ReportTarget) -> ReporterTru
     if reporter is None:
         return ReporterTrust.VISITOR
     item = next(iter(about.values()))
-    if item.author_id == reporter.pk:
+    if is_same_person(reporter, item.author_id):
         return ReporterTrust.AUTHOR
     if not EmailAddress.objects.filter(user=reporter, verified=True).exists():
         return ReporterTrust.UNVERIFIED
@@ -178,7 +179,7 @@ def moderation_queue(*, limit: int = 50) -> list[QueueItem]:
         open_reports[report.review_id].append(report)
     items: list[QueueItem] = []
     for review in reviews:
-        if review.status == "pending":
+        if review.is_pending:
             kind = TargetKind.REVIEW
         elif review.pending_edit:
             kind = TargetKind.EDIT

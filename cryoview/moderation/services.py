@@ -29,9 +29,9 @@ from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
 from cryoview.moderation.enums import Decision, ReporterTrust, ReportOutcome, ReportPart, ReportReason, TargetKind
 from cryoview.moderation.models import ModerationDecision, Report
+from cryoview.moderation.permissions import can_moderate
 from cryoview.moderation.selectors import ReportTarget, reporter_trust, review_flags, trusted_reporters
 from cryoview.related.services import related_refresh_later
-from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import FollowUp, Review
 from cryoview.reviews.services import followup_decide, review_approve, review_hide, review_reject, review_take_down
 
@@ -48,7 +48,7 @@ HIDDEN_AFTER_REPORTS = "hidden after reports from"  # the start of comment_hide'
 
 
 def _require_moderator(by: User) -> None:
-    if not by.is_moderator:
+    if not can_moderate(by):
         raise ApplicationError("Only moderators can decide.", status=403, code="forbidden")
 
 
@@ -205,31 +205,37 @@ def _report_save(
 
 
 def _review_kind(review: Review, open_reports: list[Report]) -> TargetKind:
-    if review.status == ReviewStatus.PENDING:
+    if review.is_pending:
         return TargetKind.REVIEW
-    if review.pending_edit:
+    if review.has_pending_edit:
         return TargetKind.EDIT
-    if review.hidden_at is not None or open_reports:
+    if review.is_hidden or open_reports:
         return TargetKind.REPORTS
     raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
 
 
 def _decide_review_reports(
-    *, review: Review, decision: Decision, reason: str, open_reports: list[Report], report_ids: list[int] | None
+    *,
+    review: Review,
+    by: User,
+    decision: Decision,
+    reason: str,
+    open_reports: list[Report],
+    report_ids: list[int] | None,
 ) -> list[Report]:
     """Keep (put back if hidden), take down, or dismiss reports (all or some); a review hidden by reports is
     shown again once the reports that still count fall below the threshold. Returns the reports resolved."""
     if decision == Decision.DISMISS:
         concerned = _resolve(_to_dismiss(open_reports, report_ids), decision)
         still = trusted_reporters(about={"review": review})
-        if review.hidden_at is not None and still < settings.CONFIG.reports_hide_threshold:
-            review_approve(review=review)
+        if review.is_hidden and still < settings.CONFIG.reports_hide_threshold:
+            review_approve(review=review, by=by)
         return concerned
     if decision == Decision.APPROVE:
-        if review.hidden_at is not None:
-            review_approve(review=review)
+        if review.is_hidden:
+            review_approve(review=review, by=by)
     else:
-        review_take_down(review=review, reason=reason)
+        review_take_down(review=review, by=by, reason=reason)
     return _resolve(open_reports, decision)
 
 
@@ -253,14 +259,19 @@ def review_decide(
             .select_related("procedure", "author", "video")
             .get(pk=review.pk)
         )
-        if locked.status == ReviewStatus.WITHDRAWN:
+        if locked.is_withdrawn:
             raise NotFoundError("No such review.")
         open_reports = list(Report.objects.filter(review=locked, resolved_at__isnull=True))
         kind = _review_kind(locked, open_reports)
         concerned: list[Report] = []
         if kind == TargetKind.REPORTS:
             concerned = _decide_review_reports(
-                review=locked, decision=decision, reason=reason, open_reports=open_reports, report_ids=report_ids
+                review=locked,
+                by=by,
+                decision=decision,
+                reason=reason,
+                open_reports=open_reports,
+                report_ids=report_ids,
             )
         elif decision == Decision.DISMISS:
             raise ApplicationError.for_fields(
@@ -271,14 +282,14 @@ def review_decide(
                 ]
             )
         else:
-            if locked.video is not None and locked.video.status != "ready" and decision == Decision.APPROVE:
+            if locked.video is not None and not locked.video.is_ready and decision == Decision.APPROVE:
                 raise ApplicationError(
                     "The video is still being processed; decide once it is ready.", 409, "video_not_ready"
                 )
             if decision == Decision.APPROVE:
-                review_approve(review=locked)
+                review_approve(review=locked, by=by)
             else:
-                review_reject(review=locked, reason=reason)
+                review_reject(review=locked, by=by, reason=reason)
         if decision == Decision.APPROVE:
             related_refresh_later(review=locked)  # its list, and the guides' lists that may now rank it
         _log(

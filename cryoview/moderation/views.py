@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cryoview.accounts.models import User
+from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.selectors import SPAM_KEEP_DAYS, comment_get, spam_folder
 from cryoview.comments.services import comment_rules_update
@@ -16,6 +17,7 @@ from cryoview.core.parsing import parse_int, parse_int_or_none
 from cryoview.core.throttle import client_key
 from cryoview.core.views import too_many_requests
 from cryoview.moderation.enums import Decision, ReportReason
+from cryoview.moderation.permissions import can_moderate
 from cryoview.moderation.selectors import (
     comment_moderation_queue,
     comment_spam_folder,
@@ -36,7 +38,7 @@ from cryoview.reviews.selectors import review_get_for
 
 def _moderator(request: HttpRequest) -> User:
     user = request.user
-    if not isinstance(user, User) or not user.is_authenticated or not user.is_moderator:
+    if not isinstance(user, User) or not can_moderate(user):
         raise Http404("No such page.")  # the queue's existence is not advertised
     return user
 
@@ -199,7 +201,7 @@ def comment_decision(request: HttpRequest, comment_id: int) -> HttpResponse:
 def comment_report(request: HttpRequest, comment_id: int) -> HttpResponse:
     user = request.user if isinstance(request.user, User) and request.user.is_authenticated else None
     comment = comment_get(comment_id=comment_id)
-    if comment is None or comment.status != "approved":
+    if comment is None or comment.status != CommentStatus.APPROVED:
         raise Http404("No such comment.")
     values = {"reason": request.POST.get("reason", ""), "details": request.POST.get("details", "")}
     status = 200

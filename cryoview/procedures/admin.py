@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryoview.accounts.models import User
+from cryoview.accounts.permissions import can_edit_guides
 from cryoview.procedures.enums import RevisionOrigin
 from cryoview.procedures.models import (
     Claim,
@@ -23,7 +24,7 @@ class EditorPermissions:
     """Editors and admins edit guides; moderators may look."""
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return isinstance(request.user, User) and request.user.is_editor
+        return can_edit_guides(request.user if isinstance(request.user, User) else None)
 
     has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
@@ -47,6 +48,7 @@ class ClaimInline(EditorPermissions, admin.StackedInline[Claim, Procedure]):
         "goal",
         "trigger",
         "specialist",
+        "recheck",
         "text",
         "evidence",
     ]

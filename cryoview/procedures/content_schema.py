@@ -28,6 +28,9 @@ class SourceFile(Strict):
     published: str = ""
     accessed_on: dt.date | None = None
     reliability: str = ""
+    described_as: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] = ""
+    covers: list[Slug] = Field(default_factory=list)
+    elsewhere_as: Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)] = ""
 
 
 class ConditionFile(Strict):
@@ -54,6 +57,13 @@ class ClaimFile(Strict):
     goal: Slug | None = None
     trigger: Literal["lesion-not-confirmed-benign"] | None = None
     specialist: Slug | None = None
+    recheck: Line | None = None
+
+    @model_validator(mode="after")
+    def recheck_needs_a_condition(self) -> ClaimFile:
+        if self.recheck and (self.condition is None or self.section != ClaimSection.CONTRAINDICATION):
+            raise ValueError("recheck is for a contraindication with a condition (a condition that passes)")
+        return self
 
 
 class ConflictFile(Strict):

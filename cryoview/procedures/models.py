@@ -27,12 +27,26 @@ class Source(models.Model):
     published = models.CharField(max_length=40, blank=True, help_text="as the source states it, e.g. 'updated 2022'")
     accessed_on = models.DateField(null=True, blank=True)
     reliability = models.TextField(blank=True, help_text="how much weight this source can carry, and why")
+    described_as = models.CharField(max_length=200, blank=True, help_text="what it is, shown wherever it is cited")
+    covers = models.JSONField(
+        default=list, blank=True, help_text="slugs of the guides it is about; empty: every guide that cites it"
+    )
+    elsewhere_as = models.CharField(
+        max_length=300, blank=True, help_text="how a guide it is not about cites it (instead of its title)"
+    )
 
     class Meta:
         ordering = ["title"]
 
     def __str__(self) -> str:
         return self.title
+
+    def label_for(self, procedure_slug: str) -> str:
+        """How a guide cites this source: its title and what it is, or, in a guide it is not about, only
+        what it is (its title would suggest it covers that procedure)."""
+        if self.covers and procedure_slug not in self.covers and self.elsewhere_as:
+            return self.elsewhere_as
+        return f"{self.title} ({self.described_as})" if self.described_as else self.title
 
 
 class Condition(models.Model):
@@ -99,6 +113,9 @@ class Claim(models.Model):
     goal = models.SlugField(max_length=80, blank=True, help_text="a goal this limit is about, e.g. deep-wrinkles")
     trigger = models.CharField(max_length=40, blank=True, help_text="when a referral applies")
     specialist = models.SlugField(max_length=40, blank=True, help_text="who a referral sends you to")
+    recheck = models.CharField(
+        max_length=300, blank=True, help_text="a passing condition: when to check again, e.g. 'when it has healed'"
+    )
     position = models.PositiveSmallIntegerField(default=0)
     sources = models.ManyToManyField(Source, through="ClaimSource", related_name="claims")
 

@@ -44,6 +44,7 @@ class SourceOut(Schema):
     published: str
     accessed_on: dt.date | None
     reliability: str
+    cited_as: str  # how this guide cites it: title and what it is, or only what it is where it is not about it
 
 
 class CitationOut(Schema):
@@ -62,6 +63,7 @@ class ClaimOut(Schema):
     goal: str | None
     trigger: str | None
     specialist: str | None
+    recheck: str | None  # a passing condition: when to check again
     sources: list[CitationOut]
     in_conflict: bool
 
@@ -150,8 +152,9 @@ class ProcedureOut(ProcedureSummaryOut):
                 goal=i.claim.goal or None,
                 trigger=i.claim.trigger or None,
                 specialist=i.claim.specialist or None,
+                recheck=i.claim.recheck or None,
                 in_conflict=i.in_conflict,
-                sources=[CitationOut(source=c.source.slug, number=n, quote=c.quote) for n, c in i.citations],
+                sources=[CitationOut(source=c.cited.source.slug, number=c.number, quote=c.quote) for c in i.citations],
             )
             for section in guide.sections.values()
             for i in section.claims
@@ -191,6 +194,7 @@ class ProcedureOut(ProcedureSummaryOut):
                     published=s.source.published,
                     accessed_on=s.source.accessed_on,
                     reliability=s.source.reliability,
+                    cited_as=s.label,
                 )
                 for s in guide.sources
             ],

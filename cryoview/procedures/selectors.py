@@ -23,13 +23,21 @@ SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 class CitedSource:
     number: int
     source: Source
+    label: str  # how this guide cites it: title and what it is, or only what it is (Source.label_for)
+
+
+@dataclass
+class GuideCitation:
+    number: int  # in the guide's source list
+    quote: str
+    cited: CitedSource
 
 
 @dataclass
 class GuideClaim:
     claim: Claim
-    citations: list[tuple[int, ClaimSource]]  # (number in the guide's source list, citation)
-    in_conflict: bool
+    citations: list[GuideCitation]
+    in_conflict: bool  # a disagreement is about this very statement (and its condition, if it has one)
 
 
 @dataclass
@@ -37,6 +45,14 @@ class GuideSection:
     key: str
     label: str
     claims: list[GuideClaim]
+
+    @property
+    def has_evidence(self) -> bool:
+        return any(item.claim.evidence or item.citations for item in self.claims)
+
+
+# Shown at the top of the guide, not again in its body.
+SUMMARY_SECTIONS = (ClaimSection.CONTRAINDICATION, ClaimSection.SAFETY_STEP)
 
 
 @dataclass
@@ -55,6 +71,16 @@ class Guide:
     @property
     def contraindicated_conditions(self) -> list[GuideClaim]:
         return [item for item in self.section("contraindication") if item.claim.condition_id is not None]
+
+    @property
+    def contraindication_notes(self) -> list[GuideClaim]:
+        """Statements of the contraindication section that name no condition (e.g. "no special ones")."""
+        return [item for item in self.section("contraindication") if item.claim.condition_id is None]
+
+    @property
+    def body_sections(self) -> list[GuideSection]:
+        """The long text: every section but those the top of the page already shows in full."""
+        return [section for key, section in self.sections.items() if key not in SUMMARY_SECTIONS]
 
 
 def procedure_list_published() -> QuerySet[Procedure]:
@@ -100,7 +126,7 @@ def procedure_get_published(*, slug: str) -> Procedure | None:
             Prefetch(
                 "conflicts",
                 queryset=Conflict.objects.select_related("condition")
-                .prefetch_related(Prefetch("claims", queryset=Claim.objects.only("id")))
+                .prefetch_related(Prefetch("claims", queryset=Claim.objects.only("id", "condition_id")))
                 .order_by("position"),
             ),
         )
@@ -108,24 +134,36 @@ def procedure_get_published(*, slug: str) -> Procedure | None:
     )
 
 
+def _conflicted_claim_ids(procedure: Procedure) -> set[int]:
+    """Claims a recorded disagreement is about. A disagreement about a condition marks only the claims on that
+    condition; one about no condition (e.g. "are there contraindications at all?") marks only the claims that
+    name no condition, so a listed condition is not flagged for a dispute that is not about it."""
+    return {
+        claim.id
+        for conflict in procedure.conflicts.all()
+        for claim in conflict.claims.all()
+        if claim.condition_id == conflict.condition_id
+    }
+
+
 def guide_build(*, procedure: Procedure) -> Guide:
     """Group a prefetched procedure into sections and number its sources in order of first citation."""
-    numbers: dict[int, int] = {}
-    sources: list[CitedSource] = []
-    conflict_claim_ids = {c.id for k in procedure.conflicts.all() for c in k.claims.all()}
+    cited: dict[int, CitedSource] = {}
+    conflicted = _conflicted_claim_ids(procedure)
     by_id: dict[int, GuideClaim] = {}
     sections: dict[str, GuideSection] = {}
     for claim in procedure.claims.all():
         citations = []
         for citation in claim.citations.all():
-            if citation.source_id not in numbers:
-                numbers[citation.source_id] = len(numbers) + 1
-                sources.append(CitedSource(numbers[citation.source_id], citation.source))
-            citations.append((numbers[citation.source_id], citation))
-        item = GuideClaim(claim=claim, citations=citations, in_conflict=claim.id in conflict_claim_ids)
+            source = citation.source
+            if citation.source_id not in cited:
+                cited[citation.source_id] = CitedSource(len(cited) + 1, source, source.label_for(procedure.slug))
+            entry = cited[citation.source_id]
+            citations.append(GuideCitation(number=entry.number, quote=citation.quote, cited=entry))
+        item = GuideClaim(claim=claim, citations=citations, in_conflict=claim.id in conflicted)
         by_id[claim.id] = item
         section = sections.setdefault(claim.section, GuideSection(claim.section, ClaimSection(claim.section).label, []))
         section.claims.append(item)
     ordered = {key: sections[key] for key in ClaimSection.values if key in sections}
     conflicts = [(k, [by_id[c.id] for c in k.claims.all() if c.id in by_id]) for k in procedure.conflicts.all()]
-    return Guide(procedure=procedure, sections=ordered, conflicts=conflicts, sources=sources)
+    return Guide(procedure=procedure, sections=ordered, conflicts=conflicts, sources=list(cited.values()))

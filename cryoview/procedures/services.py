@@ -59,6 +59,7 @@ def procedure_snapshot(*, procedure: Procedure) -> dict[str, Any]:
                 "goal": c.goal,
                 "trigger": c.trigger,
                 "specialist": c.specialist,
+                "recheck": c.recheck,
                 "sources": [{"source": s.source.slug, "quote": s.quote} for s in c.citations.all()],
             }
             for c in claims
@@ -165,6 +166,7 @@ def _replace_claims(
                 goal=c.goal or "",
                 trigger=c.trigger or "",
                 specialist=c.specialist or "",
+                recheck=c.recheck or "",
                 position=index,
             )
             for index, c in enumerate(guide.claims)

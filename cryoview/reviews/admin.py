@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from cryoview.accounts.models import User
+from cryoview.accounts.permissions import can_moderate
 from cryoview.reviews.models import FollowUp, Review
 
 
@@ -13,7 +14,7 @@ class ReadOnlyForModerators:
     """Decisions go through the moderation queue (which logs them); the admin only looks."""
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return isinstance(request.user, User) and request.user.is_moderator
+        return can_moderate(request.user if isinstance(request.user, User) else None)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -13,7 +13,6 @@ from cryoview.core.validation import plain_text
 from cryoview.reviews.enums import CONSENT_TEXT, WorthIt
 from cryoview.reviews.selectors import SideEffectChoice
 from cryoview.reviews.services import MAX_BODY, MAX_FOLLOWUP, ReviewInput
-from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Video
 
 CONSENT_MISSING = (
@@ -93,7 +92,7 @@ class ReviewForm(forms.Form):
             (
                 str(v.pk),
                 f"{v.original_name or 'Video'} · {v.created_at:%d %b %Y}"
-                + ("" if v.status == VideoStatus.READY else " (still processing)"),
+                + ("" if v.is_ready else " (still processing)"),
             )
             for v in videos
         ]

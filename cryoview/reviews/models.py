@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cryoview.procedures.models import Procedure
-from cryoview.reviews.enums import FollowUpStatus, ReviewStatus, WorthIt
+from cryoview.reviews.enums import FollowUpStatus, ReviewState, ReviewStatus, WorthIt
 from cryoview.videos.models import Video
 
 # The fields a member writes; an edit of a published review stores these in `pending_edit` until approved.
@@ -75,7 +75,7 @@ class Review(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure", "author"],
-                condition=~Q(status="withdrawn"),
+                condition=~Q(status=ReviewStatus.WITHDRAWN),
                 name="review_one_per_procedure",
             ),
             models.CheckConstraint(condition=Q(rating__gte=1, rating__lte=5), name="review_rating_1_5"),
@@ -93,6 +93,51 @@ class Review(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reviews:detail", kwargs={"review_id": self.pk})
+
+    @property
+    def state(self) -> ReviewState:
+        """Where the review is in its life (the table of transitions is keyed on it). A hidden review is HIDDEN
+        even when an edit also waits: what everyone sees (nothing) comes first."""
+        if self.status != ReviewStatus.PUBLISHED:
+            return ReviewState(self.status)
+        if self.hidden_at is not None:
+            return ReviewState.HIDDEN
+        if self.pending_edit is not None:
+            return ReviewState.PENDING_EDIT
+        return ReviewState.PUBLISHED
+
+    # Pages ask the review, never compare status strings.
+    @property
+    def is_draft(self) -> bool:
+        return self.status == ReviewStatus.DRAFT
+
+    @property
+    def is_pending(self) -> bool:
+        """Sent and awaiting its first moderation (an edit of a published review is has_pending_edit)."""
+        return self.status == ReviewStatus.PENDING
+
+    @property
+    def is_published(self) -> bool:
+        """Published by a moderator, whether or not it is hidden after reports or has an edit waiting."""
+        return self.status == ReviewStatus.PUBLISHED
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ReviewStatus.REJECTED
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.status == ReviewStatus.WITHDRAWN
+
+    @property
+    def is_hidden(self) -> bool:
+        """Published, but hidden after reports until a moderator decides."""
+        return self.status == ReviewStatus.PUBLISHED and self.hidden_at is not None
+
+    @property
+    def has_pending_edit(self) -> bool:
+        """Published, with an edit that waits for a moderator (the published version stays meanwhile)."""
+        return self.status == ReviewStatus.PUBLISHED and self.pending_edit is not None
 
     @property
     def is_visible(self) -> bool:
@@ -119,6 +164,14 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up to {self.review_id} ({self.status})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == FollowUpStatus.PENDING
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == FollowUpStatus.PUBLISHED
 
 
 class ReviewStats(models.Model):

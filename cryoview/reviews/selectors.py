@@ -20,6 +20,7 @@ from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
 from cryoview.reviews.models import FollowUp, Review, ReviewStats
+from cryoview.reviews.permissions import can_see_review, can_see_review_in_private
 from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Video
 from cryoview.videos.selectors import VideoUse
@@ -51,13 +52,7 @@ def side_effect_choices(*, procedure: Procedure) -> list[SideEffectChoice]:
 
 def review_can_view(*, review: Review, user: User | None) -> bool:
     """Published and not hidden: everyone. Otherwise only the author and moderators (404 for the rest)."""
-    if review.is_visible:
-        return True
-    if user is None:
-        return False
-    if user.is_moderator:
-        return True
-    return user.pk == review.author_id and review.status != ReviewStatus.WITHDRAWN
+    return can_see_review(user, review)
 
 
 def _detail_queryset() -> QuerySet[Review]:
@@ -91,7 +86,7 @@ def reviews_of(*, user: User) -> QuerySet[Review]:
 def followups_visible(*, review: Review, user: User | None) -> list[FollowUp]:
     """Published follow-ups for everyone; the author and moderators also see pending and rejected ones."""
     items = list(review.followups.all())
-    if user is not None and (user.pk == review.author_id or user.is_moderator):
+    if can_see_review_in_private(user, review):
         return items
     return [f for f in items if f.status == FollowUpStatus.PUBLISHED]
 
@@ -273,6 +268,12 @@ def stats_get(*, procedure: Procedure) -> dict[str, Any]:
     """The stored aggregates (one query); they are recomputed whenever a review enters or leaves the count."""
     stored = ReviewStats.objects.filter(procedure=procedure).values_list("data", flat=True).first()
     return stored if stored is not None else empty_stats()
+
+
+def stats_get_many(*, procedure_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The stored aggregates of several procedures in one query (the home page's cards), as stats_get."""
+    stored = dict(ReviewStats.objects.filter(procedure_id__in=procedure_ids).values_list("procedure_id", "data"))
+    return {pk: stored.get(pk) or empty_stats() for pk in procedure_ids}
 
 
 def stats_version(*, procedure: Procedure) -> str:

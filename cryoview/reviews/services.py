@@ -1,7 +1,24 @@
-"""Writes of the reviews app: the lifecycle draft → pending → published | rejected → withdrawn.
+"""Writes of the reviews app, and the one door through which a review changes state: review_set_state.
 
-Moderation decisions arrive through review_approve / review_reject (called by the moderation app, which
-also writes the audit log); this module never imports moderation.
+A review's life is seven states (enums.ReviewState): draft, pending, published, pending edit, hidden, rejected,
+withdrawn. The table enums.REVIEW_TRANSITIONS says which changes are allowed and who makes each (the author, a
+moderator, or the reports); review_set_state checks it, refuses anything else with a clear error, and does all
+the bookkeeping of a change (status, timestamps, reasons, the video's visibility, the aggregates) in one place,
+in the way pretalx's set_submission_state does. The services below (review_create, review_update, review_withdraw,
+review_approve, review_reject, review_take_down, review_hide) change content and call it; nothing else writes
+a review's status, hidden_at or the pending edit's timestamps.
+
+Five states are stored in `Review.status`; "pending edit" and "hidden" stay derived (`Review.state`), from
+`pending_edit` (the waiting edit's fields) and `hidden_at`. Why not store them as statuses too:
+- both are conditions of a *published* review, whose published version keeps its place meanwhile: a review
+  with an edit waiting is still counted and listed, and a hidden one goes back to exactly where it was when a
+  moderator keeps it. Every list, aggregate and index seeks the published status; a status per condition would
+  make each of them ask for several statuses, and the moderation queue for more;
+- they can hold at once (reports may hide a review while its author's edit waits). One status column would have
+  to drop one of them, or double the states; derived, neither is lost, and `Review.state` names the one that
+  matters first (hidden: what everyone sees).
+Moderation decisions arrive through review_approve / review_reject / review_take_down (called by the moderation
+app, which also writes the audit log); this module never imports moderation.
 """
 
 from __future__ import annotations
@@ -9,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -29,15 +47,17 @@ from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.currencies import ISO_4217
 from cryoview.reviews.enums import (
     CONSENT_TEXT,
+    REVIEW_TRANSITIONS,
     SIDE_EFFECT_NONE,
     SIDE_EFFECT_OTHER,
     FollowUpStatus,
+    ReviewState,
     ReviewStatus,
     WorthIt,
 )
 from cryoview.reviews.models import FollowUp, Review, ReviewStats
+from cryoview.reviews.permissions import can_act_as, can_edit_review
 from cryoview.reviews.selectors import side_effect_choices, stats_compute
-from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Video
 from cryoview.videos.selectors import video_deletable_by
 from cryoview.videos.services import video_delete, video_set_published
@@ -145,10 +165,10 @@ def _check_video(author: User, data: ReviewInput, bad: Any, review: Review | Non
     if video is None:
         bad("video_id", "is not one of your videos")
         return None
-    if video.status == VideoStatus.FAILED:
+    if video.is_failed:
         bad("video_id", "could not be processed: attach another video, or send the review without one")
         return None
-    if video.status != VideoStatus.READY and review is not None and review.status == ReviewStatus.PUBLISHED:
+    if not video.is_ready and review is not None and review.is_published:
         # An edit of a published review would publish the video at once on approval: it must be ready.
         bad("video_id", "is not ready yet: wait until processing has finished, then send the edit")
         return None
@@ -254,14 +274,13 @@ def review_create(
     review = Review(procedure=procedure, author=author)
     _apply(review, data, video)
     review.flags = _flags(author=author, texts=_texts(data), sent=sent)
-    now = timezone.now()
     if consent:
-        review.consent_text, review.consented_at = CONSENT_TEXT, now
-    if submit:
-        review.status, review.submitted_at = ReviewStatus.PENDING, now
+        review.consent_text, review.consented_at = CONSENT_TEXT, timezone.now()
     try:
         with transaction.atomic():
-            review.save()
+            review.save()  # a draft
+            if submit:
+                review_set_state(review, ReviewState.PENDING, by=author)
     except IntegrityError:  # the same member, twice at the same moment
         raise ApplicationError(
             "You have already reviewed this procedure; edit that review.", 409, "duplicate"
@@ -297,31 +316,34 @@ def review_update(
     """Change a review. A draft, pending or rejected review changes in place (and is submitted if asked);
     a published one keeps its published text and gets an edit that waits for moderation.
     Side effects: the Review row."""
-    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+    if not can_edit_review(by, review):
         raise NotFoundError("No such review.")
+    if review.is_hidden:
+        raise ReviewStateError(
+            "This review is hidden after reports until a moderator decides; you can change it after that, "
+            "or withdraw it.",
+            current=review.state,
+            new=ReviewState.PENDING_EDIT,
+        )
     video = review_check(procedure=review.procedure, author=by, data=data, review=review)
-    if review.status == ReviewStatus.PUBLISHED:
+    if review.is_published:
         # The published version stays as it is; a new video is shown only once the edit is approved.
         sent_before = _check_submission_rate(by)
-        review.pending_edit = _edit_snapshot(data)
-        review.pending_edit_at = timezone.now()
-        review.edit_rejection_reason = ""
         review.flags = _flags(author=by, texts=_texts(data), sent=sent_before)
-        review.save(update_fields=["pending_edit", "pending_edit_at", "edit_rejection_reason", "flags", "updated_at"])
-        return review
-    submit = submit or review.status == ReviewStatus.PENDING
+        return review_set_state(review, ReviewState.PENDING_EDIT, by=by, edit=_edit_snapshot(data))
+    submit = submit or review.is_pending
     consent = consent or review.consented_at is not None
     sent: int | None = None
     if submit:
         _require_consent(consent)
         # A pending review changed in place was already counted when it was sent.
-        sent = _check_submission_rate(by) if review.status != ReviewStatus.PENDING else _sent_last_day(by) - 1
+        sent = _check_submission_rate(by) if not review.is_pending else _sent_last_day(by) - 1
     _apply(review, data, video)
     review.flags = _flags(author=by, texts=_texts(data), sent=sent)
     if consent and review.consented_at is None:
         review.consent_text, review.consented_at = CONSENT_TEXT, timezone.now()
-    if submit and review.status != ReviewStatus.PENDING:
-        review.status, review.submitted_at, review.rejection_reason = ReviewStatus.PENDING, timezone.now(), ""
+    if submit and not review.is_pending:
+        return review_set_state(review, ReviewState.PENDING, by=by)
     review.save()
     return review
 
@@ -340,26 +362,12 @@ def _refresh_later(procedure: Procedure) -> None:
 
 
 def review_withdraw(*, review: Review, by: User) -> Review:
-    """The author takes a review back. Side effects: deletes the video and every derivative, blanks the text,
-    removes the review from the aggregates; the row stays (status withdrawn) so decisions stay explainable."""
-    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+    """The author takes a review back. Side effects: see review_set_state (WITHDRAWN): the video and every
+    derivative deleted, the text blanked, the follow-ups deleted, the aggregates recounted; the row stays
+    (status withdrawn) so decisions stay explainable."""
+    if not can_edit_review(by, review):
         raise NotFoundError("No such review.")
-    was_counted = review.status == ReviewStatus.PUBLISHED
-    video = review.video
-    with transaction.atomic():
-        review.status = ReviewStatus.WITHDRAWN
-        review.withdrawn_at = timezone.now()
-        review.title, review.body, review.body_html = "Withdrawn review", "", ""
-        review.city = review.clinic_name = review.side_effect_other = ""
-        review.pending_edit, review.pending_edit_at = None, None
-        review.video, review.has_video = None, False
-        review.save()
-        review.followups.all().delete()
-        if was_counted:
-            _refresh_later(review.procedure)
-    if video is not None:
-        video_delete(video=video)
-    return review
+    return review_set_state(review, ReviewState.WITHDRAWN, by=by)
 
 
 def video_remove(*, video: Video) -> None:
@@ -412,9 +420,9 @@ def review_delete_all_of(*, user: User) -> int:
 
 def followup_add(*, review: Review, by: User, body: str, new_rating: int | None = None) -> FollowUp:
     """A dated update on one's own published review. Side effects: a pending FollowUp for moderation."""
-    if review.author_id != by.pk or review.status == ReviewStatus.WITHDRAWN:
+    if not can_edit_review(by, review):
         raise NotFoundError("No such review.")
-    if review.status != ReviewStatus.PUBLISHED:
+    if not review.is_published:
         raise ApplicationError("Follow-ups can be added once the review is published.", 409, "not_published")
     problems = []
     if not body.strip():
@@ -440,85 +448,198 @@ def _video_title(review: Review) -> str:
     return review.title.strip() or f"Video review of {review.procedure.name}"
 
 
-def review_approve(*, review: Review) -> str:
-    """Publish a pending review, apply a pending edit, or put a reported review back.
+def review_approve(*, review: Review, by: User) -> str:
+    """Publish a pending review, apply a waiting edit, or put a reported review back.
     Returns what was approved ("review", "edit", "reports"). Side effects: the row, the video's visibility,
-    the procedure's aggregates."""
+    the procedure's aggregates (review_set_state); an edit that changes the video deletes the old one after
+    commit."""
+    state = review.state
     with transaction.atomic():
-        if review.status == ReviewStatus.PENDING:
+        if state == ReviewState.PENDING:
             what = "review"
-            if review.video is not None:
-                video_set_published(video=review.video, published=True, title=_video_title(review))
-            review.status, review.published_at, review.rejection_reason = ReviewStatus.PUBLISHED, timezone.now(), ""
-            review.has_video = review.video is not None
-        elif review.pending_edit:
+        elif review.has_pending_edit:
             what = "edit"
-            data = _edit_restore(review.pending_edit)
-            video = review_check(procedure=review.procedure, author=review.author, data=data, review=review)
-            old_video = review.video
-            _apply(review, data, video)
-            if video is not None:
-                video_set_published(video=video, published=True, title=_video_title(review))
-            review.has_video = video is not None
-            review.pending_edit, review.pending_edit_at = None, None
-            if old_video is not None and old_video != video:
-                transaction.on_commit(lambda: video_delete(video=old_video))
-        elif review.hidden_at is not None:
+            _edit_apply(review)
+        elif state == ReviewState.HIDDEN:
             what = "reports"
         else:
             raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
-        review.hidden_at = None
-        review.save()
-        _refresh_later(review.procedure)
+        review_set_state(review, ReviewState.PUBLISHED, by=by)
     return what
 
 
-def review_reject(*, review: Review, reason: str) -> str:
-    """Refuse a pending review or edit, or take down a reported review. The author sees the reason.
+def _edit_apply(review: Review) -> None:
+    """The waiting edit becomes the review's content (review_set_state then clears it)."""
+    assert review.pending_edit is not None
+    data = _edit_restore(review.pending_edit)
+    video = review_check(procedure=review.procedure, author=review.author, data=data, review=review)
+    old_video = review.video
+    _apply(review, data, video)
+    if old_video is not None and old_video != video:
+        transaction.on_commit(lambda: video_delete(video=old_video))
+
+
+def review_reject(*, review: Review, by: User, reason: str) -> str:
+    """Refuse a pending review or a waiting edit, or take down a reported review. The author sees the reason.
     Returns what was rejected. Side effects: the row, the video's visibility, the aggregates."""
+    state = review.state
     with transaction.atomic():
-        if review.status == ReviewStatus.PENDING or (review.hidden_at is not None and not review.pending_edit):
-            what = "review" if review.status == ReviewStatus.PENDING else "reports"
-            was_counted = review.status == ReviewStatus.PUBLISHED
-            review.status, review.rejection_reason = ReviewStatus.REJECTED, reason
-            review.has_video, review.hidden_at = False, None
-            if review.video is not None:
-                video_set_published(video=review.video, published=False)
-            review.save()
-            if was_counted:
-                _refresh_later(review.procedure)
-        elif review.pending_edit:
+        if state == ReviewState.PENDING:
+            what = "review"
+            review_set_state(review, ReviewState.REJECTED, by=by, reason=reason)
+        elif review.has_pending_edit:
             what = "edit"
-            review.pending_edit, review.pending_edit_at, review.edit_rejection_reason = None, None, reason
+            if state == ReviewState.PENDING_EDIT:
+                review_set_state(review, ReviewState.PUBLISHED, by=by, reason=reason)  # the edit is refused
+            else:  # hidden, and an edit waits: refusing the edit leaves the reports to decide; no change of state
+                _edit_settle(review, reason)
             # The flags described the refused edit; a later report shows the published text's own.
             review.flags = [flag.as_json() for flag in fields_flags(_texts(review_input_of(review)))]
             review.save()
+        elif state == ReviewState.HIDDEN:
+            what = "reports"
+            review_set_state(review, ReviewState.REJECTED, by=by, reason=reason)
         else:
             raise ApplicationError("This review has nothing waiting for a decision.", 409, "nothing_to_decide")
     return what
 
 
 def review_hide(*, review: Review) -> None:
-    """Reports reached the threshold: hidden until a moderator decides. Side effects: row, aggregates."""
-    if review.status != ReviewStatus.PUBLISHED or review.hidden_at is not None:
-        return
-    review.hidden_at = timezone.now()
-    review.save(update_fields=["hidden_at", "updated_at"])
-    _refresh_later(review.procedure)
+    """Reports reached the threshold: hidden until a moderator decides (nothing happens to a review that is not
+    shown). Side effects: row, aggregates (review_set_state)."""
+    if review.state in (ReviewState.PUBLISHED, ReviewState.PENDING_EDIT):
+        review_set_state(review, ReviewState.HIDDEN, by=None)
 
 
-def review_take_down(*, review: Review, reason: str) -> None:
+def review_take_down(*, review: Review, by: User, reason: str) -> None:
     """A moderator upholds reports on a published review (hidden or not): it is no longer published and the
     author sees the reason. Side effects: the row, the video's visibility, the aggregates."""
-    if review.status != ReviewStatus.PUBLISHED:
+    if not review.is_published:
         raise ApplicationError("Only a published review can be taken down.", 409, "nothing_to_decide")
+    review_set_state(review, ReviewState.REJECTED, by=by, reason=reason)
+
+
+# --- the one door for a change of state -------------------------------------------------------------------
+
+
+class ReviewStateError(ApplicationError):
+    """A change of state that the table refuses (409), or that `by` may not make (403)."""
+
+    def __init__(
+        self, message: str, *, current: ReviewState, new: ReviewState, status: int = 409, code: str = ""
+    ) -> None:
+        super().__init__(message=message, status=status, code=code or "invalid_transition")
+        self.current, self.new = current, new
+
+
+def _refused(current: ReviewState, new: ReviewState) -> ReviewStateError:
+    allowed = REVIEW_TRANSITIONS[current]
+    options = ", ".join(f"“{state.label}”" for state in allowed) if allowed else "nothing else (this is final)"
+    return ReviewStateError(
+        f"A review that is “{current.label}” cannot become “{new.label}”; it can become {options}.",
+        current=current,
+        new=new,
+    )
+
+
+def review_set_state(
+    review: Review,
+    new_state: ReviewState,
+    *,
+    by: User | None,
+    reason: str = "",
+    edit: dict[str, Any] | None = None,
+) -> Review:
+    """Move a review to `new_state`, if enums.REVIEW_TRANSITIONS allows it from where it is and gives it to
+    `by` (its author, a moderator, or None for the reports); ReviewStateError (409, or 403 for the wrong person)
+    otherwise, and nothing changes. `reason` is what the author is told (required to reject); `edit` is the
+    edit that waits (required for PENDING_EDIT).
+
+    Side effects, all here: the row (status, submitted_at, published_at, withdrawn_at, hidden_at, the waiting
+    edit and its timestamp, rejection reasons, has_video); the video published, unpublished or (withdrawn)
+    deleted with every derivative; a withdrawn review's text blanked and follow-ups deleted; the procedure's
+    aggregates recounted after commit when what everyone sees may have changed."""
+    current = review.state
+    actor = REVIEW_TRANSITIONS[current].get(new_state)
+    if actor is None:
+        raise _refused(current, new_state)
+    if not can_act_as(by, review, actor):
+        raise ReviewStateError(
+            f"Only {actor.label} can make a review “{new_state.label}”.",
+            current=current,
+            new=new_state,
+            status=403,
+            code="forbidden",
+        )
+    if new_state == ReviewState.REJECTED and not reason.strip():
+        raise ApplicationError.for_fields([FieldProblem("reason", "is required to reject: the author sees it")])
+    if new_state == ReviewState.PENDING_EDIT and edit is None:
+        raise ValueError("an edit awaiting moderation needs the edit")
+    was_visible = review.is_visible
     with transaction.atomic():
-        review.status, review.rejection_reason = ReviewStatus.REJECTED, reason
-        review.has_video, review.hidden_at = False, None
-        if review.video is not None:
-            video_set_published(video=review.video, published=False)
+        _ENTER[new_state](review, current=current, reason=reason, edit=edit)
         review.save()
-        _refresh_later(review.procedure)
+        if new_state != ReviewState.PENDING_EDIT and (was_visible or review.is_visible):
+            _refresh_later(review.procedure)
+    return review
+
+
+def _edit_settle(review: Review, reason: str) -> None:
+    """No edit waits any more: it was applied, or refused for `reason` (which its author sees)."""
+    if review.pending_edit is not None:
+        review.pending_edit, review.pending_edit_at, review.edit_rejection_reason = None, None, reason
+
+
+def _enter_pending(review: Review, **_: Any) -> None:
+    review.status, review.submitted_at, review.rejection_reason = ReviewStatus.PENDING, timezone.now(), ""
+
+
+def _enter_pending_edit(review: Review, *, edit: dict[str, Any] | None, **_: Any) -> None:
+    review.pending_edit, review.pending_edit_at, review.edit_rejection_reason = edit, timezone.now(), ""
+
+
+def _enter_published(review: Review, *, current: ReviewState, reason: str, **_: Any) -> None:
+    if current == ReviewState.PENDING:
+        review.published_at, review.rejection_reason = timezone.now(), ""
+    review.status, review.hidden_at = ReviewStatus.PUBLISHED, None
+    _edit_settle(review, reason)
+    if review.video is not None:
+        video_set_published(video=review.video, published=True, title=_video_title(review))
+    review.has_video = review.video is not None
+
+
+def _enter_hidden(review: Review, **_: Any) -> None:
+    review.hidden_at = timezone.now()  # a waiting edit waits on: it is decided with the reports
+
+
+def _enter_rejected(review: Review, *, reason: str, **_: Any) -> None:
+    review.status, review.rejection_reason = ReviewStatus.REJECTED, reason
+    review.has_video, review.hidden_at = False, None
+    review.pending_edit, review.pending_edit_at = None, None  # the author changes the review itself and resends it
+    if review.video is not None:
+        video_set_published(video=review.video, published=False)
+
+
+def _enter_withdrawn(review: Review, **_: Any) -> None:
+    video = review.video
+    review.status, review.withdrawn_at = ReviewStatus.WITHDRAWN, timezone.now()
+    review.title, review.body, review.body_html = "Withdrawn review", "", ""
+    review.city = review.clinic_name = review.side_effect_other = ""
+    review.pending_edit, review.pending_edit_at = None, None
+    review.video, review.has_video, review.hidden_at = None, False, None
+    review.followups.all().delete()
+    if video is not None:
+        video_delete(video=video)  # its files go after commit
+
+
+_ENTER: dict[ReviewState, Callable[..., None]] = {
+    ReviewState.PENDING: _enter_pending,
+    ReviewState.PENDING_EDIT: _enter_pending_edit,
+    ReviewState.PUBLISHED: _enter_published,
+    ReviewState.HIDDEN: _enter_hidden,
+    ReviewState.REJECTED: _enter_rejected,
+    ReviewState.WITHDRAWN: _enter_withdrawn,
+}
 
 
 def followup_decide(*, followup: FollowUp, approve: bool, reason: str = "") -> None:

@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.models import Procedure
@@ -17,6 +17,7 @@ from cryoview.procedures.selectors import procedure_get_for_page, procedure_scop
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
 from cryoview.reviews.models import Review
+from cryoview.reviews.permissions import is_review_author
 from cryoview.reviews.selectors import (
     ReviewFilters,
     followups_visible,
@@ -29,7 +30,6 @@ from cryoview.reviews.selectors import (
     stats_get,
 )
 from cryoview.reviews.services import followup_add, review_create, review_input_of, review_update, review_withdraw
-from cryoview.videos.enums import VideoStatus
 from cryoview.videos.selectors import videos_of
 
 
@@ -94,13 +94,13 @@ def _videos_for_form(user: User, current: Review | None) -> list:  # type: ignor
         .values_list("video_id", flat=True)
     )
     keep = current.video_id if current else None
-    return [v for v in videos_of(user=user) if v.status != "failed" and (v.pk not in taken or v.pk == keep)]
+    return [v for v in videos_of(user=user) if not v.is_failed and (v.pk not in taken or v.pk == keep)]
 
 
 def _saved_message(review: Review, submit: bool) -> str:
     if not submit:
         return "Draft saved. Only you can see it."
-    if review.video is not None and review.video.status != VideoStatus.READY:
+    if review.video is not None and not review.video.is_ready:
         return (
             "Thank you. Your review is waiting for your video to finish processing; then a moderator checks it "
             "before it is published. We will e-mail you."
@@ -173,8 +173,8 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                 messages.success(
                     request,
                     "Your edit waits for a moderator; until then the published version stays visible."
-                    if review.status == ReviewStatus.PUBLISHED
-                    else _saved_message(review, review.status == ReviewStatus.PENDING),
+                    if review.is_published
+                    else _saved_message(review, review.is_pending),
                 )
                 return redirect("reviews:detail", review_id=review.pk)
         status = 422
@@ -187,15 +187,15 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
     review = review_get_for(review_id=review_id, user=user)
     if review is None:
         raise Http404("No such review.")
-    is_author = user is not None and user.pk == review.author_id
+    is_author = is_review_author(user, review)
     context = {
         "review": review,
         "procedure": review.procedure,
         "is_author": is_author,
         "followups": followups_visible(review=review, user=user),
         "labels": side_effect_labels(procedure=review.procedure),
-        "followup_form": FollowUpForm() if is_author and review.status == ReviewStatus.PUBLISHED else None,
-        "pending_edit": review_input_of(review) if is_author and review.pending_edit else None,
+        "followup_form": FollowUpForm() if is_author and review.is_published else None,
+        "pending_edit": review_input_of(review) if is_author and review.has_pending_edit else None,
     }
     response = render(request, "reviews/detail.html", context)
     patch_vary_headers(response, ["Save-Data"])  # the video's first rendition depends on it (videos/_player.html)

@@ -91,6 +91,7 @@ class ConditionRule:
     slug: str
     plain_name: str
     claim: RuleClaim
+    recheck: str = ""  # a passing condition (an active cold sore): when to check again, from the guide
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ class Assessment:
     on: dt.date
     season: str
     summary: str = field(default="")
+    headline: str = field(default="")
 
 
 def season_of(on: dt.date, hemisphere: Hemisphere) -> str:
@@ -200,13 +202,14 @@ def _condition_reasons(rules: ProcedureRules, answers: Answers) -> list[Reason]:
     conflicted = {k.condition: k for k in rules.conflicts if k.condition}
     for rule in rules.contraindications:
         if rule.slug in answers.conditions and rule.slug not in conflicted:
+            recheck = f" This can pass: check again {rule.recheck.rstrip('.')}." if rule.recheck else ""
             reasons.append(
                 Reason(
                     f"contraindication:{rule.slug}",
                     Kind.CONTRAINDICATION,
                     Verdict.NO_GO,
                     f"You said you have {rule.plain_name}. The guide lists this as a reason not to have "
-                    f"{rules.name.lower()}: {rule.claim.text}",
+                    f"{rules.name.lower()}: {rule.claim.text}{recheck}",
                     rule.claim.source_label,
                     (rule.claim.code,),
                 )
@@ -357,6 +360,14 @@ def _precautions(rules: ProcedureRules, answers: Answers) -> tuple[Precaution, .
     return tuple(found)
 
 
+# What a person reads as the answer; the verdict codes are for programs only and are never shown.
+HEADLINES = {
+    Verdict.NO_GO: "Not for you as things stand",
+    Verdict.SEE_DOCTOR: "See a doctor first",
+    Verdict.CAUTION: "Possible, with care",
+    Verdict.GO: "No reason against it found in the guide",
+}
+
 SUMMARIES = {
     Verdict.NO_GO: "One or more of your answers is a reason in the guide not to have this procedure.",
     Verdict.SEE_DOCTOR: "Your answers need a doctor's judgement before you book.",
@@ -387,7 +398,6 @@ def assess(rules: ProcedureRules, answers: Answers, *, today: dt.date) -> Assess
             if r.trigger == LESION_NOT_CONFIRMED_BENIGN and answers.lesion_confirmed_benign is not True
         )
     )
-    disclaimer = f"{DISCLAIMER} {rules.disclaimer}".strip()
     return Assessment(
         procedure=rules.slug,
         verdict=verdict,
@@ -396,8 +406,9 @@ def assess(rules: ProcedureRules, answers: Answers, *, today: dt.date) -> Assess
         practitioner=rules.practitioner,
         practitioner_label=rules.practitioner_label,
         referrals=referrals,
-        disclaimer=disclaimer,
+        disclaimer=DISCLAIMER,  # one disclaimer: the self-check's own; the guide's stays on the guide
         on=on,
         season=season,
         summary=SUMMARIES[verdict],
+        headline=HEADLINES[verdict],
     )

@@ -24,6 +24,9 @@ HEMISPHERE_CHOICES = [
 ]
 
 
+FACE_AREAS = {"face", "eye-area", "lips"}
+
+
 def goal_label(goal: str) -> str:
     return {"deep-wrinkles": "Getting rid of deep wrinkles"}.get(goal, goal.replace("-", " ").capitalize())
 
@@ -54,9 +57,10 @@ class SuitabilityForm(forms.Form):
     )
     on = forms.DateField(
         required=False,
-        label="When would you have it?",
+        label="On what date would you have it? (optional)",
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Leave empty for today. The season matters for some procedures.",
+        help_text="We use it only to tell the season where you live: some procedures are best avoided in certain "
+        "seasons. Leave it empty to check for today. It is not a booking.",
     )
     hemisphere = forms.ChoiceField(
         widget=forms.RadioSelect,
@@ -77,15 +81,25 @@ class SuitabilityForm(forms.Form):
             (g.goal, goal_label(g.goal)) for g in rules.limits
         ]
         self.fields["on"].initial = timezone.localdate()
+        self.fields["on"].widget.attrs["aria-describedby"] = "id_on_help"
+        if "face" in rules.areas and set(rules.areas) <= FACE_AREAS:
+            # A face procedure is done on the face: start with it ticked rather than let an empty answer hide
+            # the face's own precautions.
+            self.fields["areas"].initial = ["face"]
         if not rules.asks_about_growths:
             del self.fields["lesion_confirmed_benign"]
+        if not rules.limits:
+            del self.fields["goal"]  # only "nothing in particular" would be left: not a question
+        for name in ("conditions", "areas"):
+            if not self.fields[name].choices:  # type: ignore[attr-defined]
+                del self.fields[name]  # a question with no options is not asked
 
     def raw_answers(self) -> RawAnswers:
         data = self.cleaned_data
         lesion = {"yes": True, "no": False}.get(data.get("lesion_confirmed_benign") or "")
         return RawAnswers(
-            conditions=list(data["conditions"]),
-            areas=list(data["areas"]),
+            conditions=list(data.get("conditions") or []),
+            areas=list(data.get("areas") or []),
             goal=data.get("goal") or None,
             lesion_confirmed_benign=lesion,
             setting=data["setting"],

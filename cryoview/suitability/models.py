@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from cryoview.procedures.models import Procedure
+from cryoview.suitability.engine import HEADLINES, Verdict
 
 
 class SavedCheck(models.Model):
@@ -20,4 +21,9 @@ class SavedCheck(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.procedure.slug}: {self.verdict}"
+        return f"{self.procedure.slug}: {self.headline}"
+
+    @property
+    def headline(self) -> str:
+        """The answer in words, as the check showed it (the stored verdict is a code for programs)."""
+        return HEADLINES[Verdict(self.verdict)] if self.verdict in Verdict else "Unknown answer: run the check again"

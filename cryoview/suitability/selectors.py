@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import partial
 
 from django.db.models import QuerySet
 
@@ -23,11 +24,14 @@ from cryoview.suitability.engine import (
 from cryoview.suitability.models import SavedCheck
 
 
-def _rule_claim(claim: Claim) -> RuleClaim:
+def _rule_claim(claim: Claim, procedure_slug: str) -> RuleClaim:
+    """A claim with its sources as the guide cites them (what each is, never a bare misleading title)."""
     return RuleClaim(
         code=claim.code,
         text=claim.text,
-        sources=tuple(SourceRef(c.source.slug, c.source.title, c.source.url) for c in claim.citations.all()),
+        sources=tuple(
+            SourceRef(c.source.slug, c.source.label_for(procedure_slug), c.source.url) for c in claim.citations.all()
+        ),
     )
 
 
@@ -35,13 +39,14 @@ def rules_for_procedure(*, procedure: Procedure) -> ProcedureRules:
     """The engine's rules, from a procedure fetched by procedure_get_published (all prefetched)."""
     claims = list(procedure.claims.all())
     by_id = {c.id: c for c in claims}
+    rule_claim = partial(_rule_claim, procedure_slug=procedure.slug)
 
     def section(name: ClaimSection) -> list[Claim]:
         return [c for c in claims if c.section == name]
 
     def condition_rules(name: ClaimSection) -> tuple[ConditionRule, ...]:
         return tuple(
-            ConditionRule(c.condition.slug, c.condition.plain_name, _rule_claim(c))
+            ConditionRule(c.condition.slug, c.condition.plain_name, rule_claim(c), recheck=c.recheck)
             for c in section(name)
             if c.condition is not None
         )
@@ -54,7 +59,7 @@ def rules_for_procedure(*, procedure: Procedure) -> ProcedureRules:
         practitioner=procedure.practitioner,
         practitioner_label=procedure.get_practitioner_display(),
         home_use_allowed=procedure.home_use_allowed,
-        practitioner_claim=_rule_claim(practitioner[0]) if practitioner else None,
+        practitioner_claim=rule_claim(practitioner[0]) if practitioner else None,
         areas=tuple(procedure.areas),
         contraindications=condition_rules(ClaimSection.CONTRAINDICATION),
         cautions=condition_rules(ClaimSection.CAUTION),
@@ -65,20 +70,20 @@ def rules_for_procedure(*, procedure: Procedure) -> ProcedureRules:
                 title=k.title,
                 summary=k.summary,
                 advice=k.advice,
-                sides=tuple(_rule_claim(by_id[c.id]) for c in k.claims.all() if c.id in by_id),
+                sides=tuple(rule_claim(by_id[c.id]) for c in k.claims.all() if c.id in by_id),
             )
             for k in procedure.conflicts.all()
         ),
         referrals=tuple(
-            ReferralRule(trigger=c.trigger, claim=_rule_claim(c), specialist=c.specialist or "doctor")
+            ReferralRule(trigger=c.trigger, claim=rule_claim(c), specialist=c.specialist or "doctor")
             for c in section(ClaimSection.REFERRAL)
             if c.trigger
         ),
         avoid_seasons=tuple(procedure.avoid_seasons),
-        season_claim=_rule_claim(season[0]) if season else None,
-        safety_steps=tuple(SafetyStep(c.area, _rule_claim(c)) for c in section(ClaimSection.SAFETY_STEP) if c.area),
-        limits=tuple(LimitRule(c.goal, _rule_claim(c)) for c in section(ClaimSection.LIMIT) if c.goal),
-        side_effects=tuple(_rule_claim(c) for c in section(ClaimSection.SIDE_EFFECT)),
+        season_claim=rule_claim(season[0]) if season else None,
+        safety_steps=tuple(SafetyStep(c.area, rule_claim(c)) for c in section(ClaimSection.SAFETY_STEP) if c.area),
+        limits=tuple(LimitRule(c.goal, rule_claim(c)) for c in section(ClaimSection.LIMIT) if c.goal),
+        side_effects=tuple(rule_claim(c) for c in section(ClaimSection.SIDE_EFFECT)),
         disclaimer=procedure.disclaimer,
     )
 
@@ -128,3 +133,8 @@ def goals_all() -> list[str]:
 
 def saved_check_list(*, user_id: int) -> QuerySet[SavedCheck]:
     return SavedCheck.objects.filter(user_id=user_id).select_related("procedure").order_by("-created_at")
+
+
+def condition_names(*, slugs: set[str]) -> dict[str, str]:
+    """Condition slugs to the names people read (saved checks store slugs)."""
+    return dict(Condition.objects.filter(slug__in=slugs).values_list("slug", "name")) if slugs else {}

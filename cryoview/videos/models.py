@@ -89,6 +89,15 @@ class Video(models.Model):
         """What everyone but the owner sees as the video's name."""
         return self.public_title or "Video review"
 
+    # Pages ask the video, never compare status strings.
+    @property
+    def is_ready(self) -> bool:
+        return self.status == VideoStatus.READY
+
+    @property
+    def is_failed(self) -> bool:
+        return self.status == VideoStatus.FAILED
+
 
 class Rendition(models.Model):
     video = models.ForeignKey(Video, on_delete=models.CASCADE, related_name="renditions")

@@ -12,6 +12,7 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.videos.enums import ACTIVE_JOB_STATES, JobState
 from cryoview.videos.models import Video, VideoJob
+from cryoview.videos.permissions import can_change_video, can_see_video
 
 # Below this share of its own work, a running job has not shown its pace yet (the probe is ~2 %).
 MIN_PROGRESS_FOR_PACE = 0.05
@@ -19,10 +20,8 @@ RECENT_JOBS = 20
 
 
 def video_can_view(*, video: Video, user: User | None) -> bool:
-    """Unpublished videos are visible to their owner and to moderators only."""
-    if video.is_published:
-        return True
-    return user is not None and (user.pk == video.owner_id or user.is_moderator)
+    """Unpublished videos are visible to their owner and to moderators only (permissions.can_see_video)."""
+    return can_see_video(user, video)
 
 
 def video_get_for(*, video_id: uuid.UUID | str, user: User | None) -> Video | None:
@@ -48,7 +47,7 @@ def video_deletable_by(*, user: User, video_id: uuid.UUID | str) -> Video | None
     except ValueError:
         return None
     video = Video.objects.filter(pk=key).first()
-    if video is None or not (video.owner_id == user.pk or user.is_moderator):
+    if video is None or not can_change_video(user, video):
         return None
     return video
 

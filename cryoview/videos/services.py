@@ -17,6 +17,7 @@ from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
 from cryoview.videos.models import Caption, Upload, Video, VideoJob
+from cryoview.videos.permissions import can_change_video
 from cryoview.videos.transcripts import (
     CueRow,
     Segment,
@@ -246,9 +247,9 @@ def captions_update_cues(*, video: Video, lang: str, rows: list[CueRow], by: Use
 
 
 def _captions_editable(*, video: Video, by: User) -> None:
-    if video.owner_id != by.pk and not by.is_moderator:
+    if not can_change_video(by, video):
         raise NotFoundError("No such video.")
-    if video.status != VideoStatus.READY:
+    if not video.is_ready:
         raise ApplicationError("Captions can be edited once the video is ready.", status=409, code="not_ready")
 
 

@@ -13,14 +13,14 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
+from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.api.auth import authenticate_request
 from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG
 from cryoview.videos import storage
-from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Caption
+from cryoview.videos.permissions import can_change_video, can_see_file_name
 from cryoview.videos.selectors import queue_info, video_get_for, video_use, videos_of
 from cryoview.videos.services import captions_update_cues
 from cryoview.videos.transcripts import MAX_CUES, CueRow, parse_webvtt, vtt_timestamp
@@ -84,9 +84,9 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
     video = video_get_for(video_id=video_id, user=user)
     if video is None:
         raise Http404("No such video.")
-    is_owner = user is not None and user.pk == video.owner_id
-    caption = video.captions.first() if video.status == VideoStatus.READY else None
-    can_edit = caption is not None and user is not None and (is_owner or user.is_moderator)
+    is_owner = can_see_file_name(user, video)
+    caption = video.captions.first() if video.is_ready else None
+    can_edit = caption is not None and user is not None and can_change_video(user, video)
     status = 200
     problems: list[str] = []
     rows: list[CueRow] = []

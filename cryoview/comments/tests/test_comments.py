@@ -578,7 +578,7 @@ def test_moderators_edit_the_rules(client, guide, member, moderator):
 
 
 def test_account_deletion_blanks_the_comments_and_export_lists_them(client, guide, member, other_member):
-    from cryoview.accounts.privacy import account_delete, account_export
+    from cryoview.journeys.privacy import account_delete, account_export
 
     mine = approved(guide, member, "My words", notify_replies=True)
     approved(guide, other_member, "A reply", parent=mine)

@@ -283,3 +283,29 @@ def test_every_fact_of_the_article_is_a_claim(db, slug, words):
         for claim in Claim.objects.filter(procedure__slug=slug).prefetch_related("citations")
     ]
     assert any(words.lower() in text for text in texts), f"{words!r} is missing from {slug}"
+
+
+def test_recheck_is_only_for_a_contraindication_with_a_condition(db, content):
+    break_file(
+        content,
+        "procedures/facial-cryomassage.yaml",
+        "    section: aftercare\n",
+        '    section: aftercare\n    recheck: "when it has healed"\n',
+    )
+    with pytest.raises(ContentInvalid) as caught:
+        guides_import(folder=content)
+    problem = caught.value.problems[0]
+    assert problem.file == "procedures/facial-cryomassage.yaml" and problem.field.startswith("claims.")
+    assert "recheck is for a contraindication with a condition" in problem.message
+    assert all(n == 0 for n in counts().values())
+
+
+def test_the_source_article_is_described_and_cited_by_title_only_where_it_is_about_the_guide(db):
+    guides_import(folder=CONTENT)
+    article = Source.objects.get(slug="seed-article")
+    assert article.described_as == "an unsourced, translated beauty article"
+    assert article.label_for("facial-cryomassage").endswith("(an unsourced, translated beauty article)")
+    elsewhere = article.label_for("cryoelectrophoresis")
+    assert article.title not in elsewhere and "unsourced, translated beauty article" in elsewhere
+    leaflet = Source.objects.get(slug="bad-cryotherapy-leaflet")
+    assert leaflet.label_for("cryoelectrophoresis") == leaflet.title  # nothing to add: it says what it is

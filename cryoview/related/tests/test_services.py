@@ -18,7 +18,7 @@ from cryoview.related.services import (
     related_refresh_guides,
 )
 from cryoview.reviews.services import review_hide, review_reject, review_withdraw
-from cryoview.reviews.tests.factories import pending_review, published_review
+from cryoview.reviews.tests.factories import factory_moderator, pending_review, published_review
 
 WARTS_REVIEW = {
     "title": "My warts froze off",
@@ -110,7 +110,7 @@ def test_unpublished_guides_and_hidden_pending_withdrawn_reviews_are_never_compu
     hidden = published_review(warts, title="Warts frozen, hidden", body="Warts froze with nitrogen and blistered.")
     review_hide(review=hidden)
     rejected = pending_review(warts, title="Warts frozen, rejected", body="My warts froze and blistered.")
-    review_reject(review=rejected, reason="spam")
+    review_reject(review=rejected, by=factory_moderator(), reason="spam")
     Procedure.objects.filter(pk=phoresis.pk).update(is_published=False)
     never = {review_key(r.pk) for r in (pending, withdrawn, hidden, rejected)} | {guide_key(phoresis.pk)}
     never |= {review_key(r.pk) for r in content["phoresis"]}  # reviews of an unpublished guide
@@ -146,7 +146,7 @@ def test_a_review_no_longer_visible_is_left_out_when_read(content, warts, change
         review_withdraw(review=target, by=target.author)
     elif change == "reject-after-reports":
         review_hide(review=target)
-        review_reject(review=target, reason="reported: advertising")
+        review_reject(review=target, by=factory_moderator(), reason="reported: advertising")
     else:
         Procedure.objects.filter(pk=warts.pk).update(is_published=False)
     assert target.title not in [e.title for e in related_for(review=reader)]

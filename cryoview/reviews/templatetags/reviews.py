@@ -7,13 +7,14 @@ from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-from cryoview.reviews.enums import ReviewSort
+from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.selectors import (
     ReviewFilters,
     review_list_published,
     reviews_of,
     side_effect_labels,
     stats_get,
+    stats_get_many,
     stats_version,
 )
 
@@ -50,6 +51,26 @@ def _section_context(procedure: Any) -> dict[str, Any]:
     return {"procedure": procedure, "stats": stats, "labels": labels, "page": page}
 
 
+@register.inclusion_tag("reviews/_numbers.html")
+def review_numbers(procedure: Any, stats: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a visitor came for, at the top of a guide and on its home-page card: how many reviews, the average
+    rating and the "worth it" share, each with its sample size, and a link to the reviews. The numbers are the
+    stored aggregates (stats_get: one query), never counted a second way; pass `stats` when they were read
+    already (stats_for_many)."""
+    return {"procedure": procedure, "stats": stats if stats is not None else stats_get(procedure=procedure)}
+
+
+@register.simple_tag
+def stats_for_many(procedures: Any) -> dict[int, dict[str, Any]]:
+    """The stored aggregates of every procedure listed, in one query: {% stats_for_many procedures as all %}."""
+    return stats_get_many(procedure_ids=[procedure.pk for procedure in procedures])
+
+
+@register.filter
+def stats_of(all_stats: dict[int, dict[str, Any]], procedure: Any) -> dict[str, Any] | None:
+    return all_stats.get(procedure.pk)
+
+
 @register.filter
 def percent_of(part: int, whole: int) -> int:
     return round(100 * part / whole) if whole else 0
@@ -75,4 +96,4 @@ def duration(seconds: float | None) -> str:
 
 @register.inclusion_tag("reviews/_your_reviews.html")
 def your_reviews_panel(user: Any) -> dict[str, Any]:
-    return {"reviews": list(reviews_of(user=user).exclude(status="withdrawn")[:50])}
+    return {"reviews": list(reviews_of(user=user).exclude(status=ReviewStatus.WITHDRAWN)[:50])}

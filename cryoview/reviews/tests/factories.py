@@ -44,7 +44,7 @@ def pending_review(procedure: Procedure, author: User | None = None, **overrides
 
 def published_review(procedure: Procedure, author: User | None = None, **overrides: Any) -> Review:
     review = pending_review(procedure, author, **overrides)
-    review_approve(review=review)
+    review_approve(review=review, by=factory_moderator())
     review.refresh_from_db()
     return review
 
@@ -83,6 +83,12 @@ def processing_video(owner: User) -> Video:
     )
     VideoJob.objects.create(video=video, state=JobState.RUNNING, enqueued_at=timezone.now())
     return video
+
+
+def factory_moderator() -> User:
+    """The moderator who approves the factories' reviews (review_set_state lets only moderators publish)."""
+    found = User.objects.filter(email="factory-moderator@example.org").first()
+    return found or user_set_role(user=UserFactory(email="factory-moderator@example.org"), role=Role.MODERATOR)
 
 
 def person(email: str, role: Role = Role.MEMBER) -> User:

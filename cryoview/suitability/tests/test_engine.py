@@ -9,6 +9,8 @@ import re
 import pytest
 
 from cryoview.suitability.engine import (
+    DISCLAIMER,
+    HEADLINES,
     LESION_NOT_CONFIRMED_BENIGN,
     Answers,
     ConditionRule,
@@ -254,7 +256,8 @@ def test_nothing_found_is_go_with_precautions_and_disclaimer():
     assert result.reasons == ()
     assert result.precautions[0].code == "practitioner"
     assert "side-effects" in [p.code for p in result.precautions]
-    assert "not a diagnosis" in result.disclaimer and "Not medical advice." in result.disclaimer
+    # One disclaimer, the self-check's own; the guide's disclaimer stays on the guide page.
+    assert result.disclaimer == DISCLAIMER and "Not medical advice." not in result.disclaimer
 
 
 # Combinations: the overall verdict is the most severe reason.
@@ -300,3 +303,30 @@ def test_safe_is_never_an_absolute(answers, verdict, reason_count):
     ]
     for text in texts:
         assert not re.search(r"\bsafe\b", text, re.IGNORECASE), text
+
+
+@pytest.mark.parametrize("verdict", list(Verdict))
+def test_every_verdict_has_a_headline_in_words_without_its_code(verdict):
+    headline = HEADLINES[verdict]
+    assert headline and verdict.value not in headline and "(" not in headline
+
+
+def test_a_passing_condition_says_when_to_check_again_with_the_guides_source():
+    rules = ProcedureRules(
+        slug="p",
+        name="Cryomassage",
+        practitioner="cosmetologist",
+        practitioner_label="A cosmetologist",
+        home_use_allowed=False,
+        contraindications=(
+            ConditionRule("herpes", "cold sores", claim("contraindication-herpes"), recheck="when they have healed."),
+            ConditionRule("epilepsy", "epilepsy", claim("contraindication-epilepsy")),
+        ),
+    )
+    passing = assess(rules, Answers(conditions=frozenset({"herpes"})), today=dt.date(2026, 1, 10))
+    assert passing.verdict == Verdict.NO_GO and passing.headline == HEADLINES[Verdict.NO_GO]
+    (reason,) = passing.reasons
+    assert "check again when they have healed." in reason.message
+    assert reason.source == "Cryomassage of the face: video reviews"
+    lasting = assess(rules, Answers(conditions=frozenset({"epilepsy"})), today=dt.date(2026, 1, 10))
+    assert "check again" not in lasting.reasons[0].message

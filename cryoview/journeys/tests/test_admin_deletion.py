@@ -9,7 +9,7 @@ from django.db import transaction
 
 from cryoview.accounts.enums import Role
 from cryoview.accounts.models import User
-from cryoview.accounts.privacy import account_delete
+from cryoview.journeys.privacy import account_delete
 from cryoview.reviews.models import Review
 from cryoview.reviews.tests.factories import person, published_review, ready_video
 from cryoview.videos import storage

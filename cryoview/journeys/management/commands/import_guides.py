@@ -1,3 +1,6 @@
+"""manage.py import_guides: the guides from content/, then the related reading that depends on them. It spans
+procedures and related, so it lives on the top floor (procedures never imports related)."""
+
 from __future__ import annotations
 
 from argparse import ArgumentParser

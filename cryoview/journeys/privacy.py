@@ -1,7 +1,7 @@
 """A person's data: export all of it, or delete the account with everything it made.
 
-The one module that knows every app holding personal data, so it sits above them (like a view) even though
-it lives in accounts; nothing below imports it.
+The one module that knows every app holding personal data, so it lives on the top floor, above them all
+(`cryoview/journeys/`); no app imports it.
 """
 
 from __future__ import annotations
