@@ -88,7 +88,7 @@ def test_upload_a_clip_wait_until_ready_and_play_it_with_captions(
     page.goto(f"{live_server.url}/videos/new/")
     page.set_input_files("#video-file", str(clip))
     page.get_by_role("button", name="Upload").click()
-    page.wait_for_selector("#processing-status a:not([hidden]):not(#review-link)", timeout=180_000)
+    page.wait_for_selector("[data-watch]:not([hidden])", timeout=180_000)
     page.screenshot(path=str(ARTIFACTS / "upload-ready.png"), full_page=True)
     page.get_by_role("link", name="Watch it").click()
     video = page.locator("video#player")

@@ -56,9 +56,10 @@ class VideoOut(Schema):
     id: uuid.UUID
     status: str
     stage: str
+    stage_label: str = Field(description="the stage in plain words, e.g. 'Making it play on every phone'")
     progress: float
     queue_position: int | None
-    eta_seconds: int | None
+    eta_seconds: int | None = Field(description="null while there is no measurement to base it on ('estimating…')")
     error: ErrorOut | None
     duration: float | None
     width: int | None
@@ -79,6 +80,7 @@ def video_out(video: Video) -> VideoOut:
         id=video.pk,
         status=video.status,
         stage=video.stage,
+        stage_label=video.get_stage_display(),
         progress=round(video.progress, 3),
         queue_position=queue.position,
         eta_seconds=queue.eta_seconds,

@@ -15,6 +15,10 @@ from cryoview.reviews.selectors import SideEffectChoice
 from cryoview.reviews.services import MAX_BODY, MAX_FOLLOWUP, ReviewInput
 from cryoview.videos.models import Video
 
+CONSENT_MISSING = (
+    "To send your review to a moderator, tick the box above to agree to its publication; "
+    "if you are not ready, save it as a draft instead."
+)
 RATING_CHOICES = [(str(n), f"{n} of 5") for n in range(5, 0, -1)]
 
 
@@ -88,7 +92,7 @@ class ReviewForm(forms.Form):
             (
                 str(v.pk),
                 f"{v.original_name or 'Video'} · {v.created_at:%d %b %Y}"
-                + ("" if v.is_ready else f" ({v.get_status_display().lower()})"),
+                + ("" if v.is_ready else " (still processing)"),
             )
             for v in videos
         ]
@@ -121,6 +125,13 @@ class ReviewForm(forms.Form):
         names = {"video_id": "video"}
         for problem in error.problems:
             name = names.get(problem.field, problem.field)
+            if name == "consent":
+                # Read next to the box by itself (and by a screen reader from the box): a whole sentence.
+                self.fields["consent"].widget.attrs.update(
+                    {"aria-describedby": "id_consent-error", "aria-invalid": "true"}
+                )
+                self.add_error("consent", CONSENT_MISSING)
+                continue
             self.add_error(name if name in self.fields else None, problem.message)
         if not error.problems:
             self.add_error(None, error.message)

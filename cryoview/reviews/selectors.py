@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError
@@ -20,6 +21,9 @@ from cryoview.procedures.models import Procedure
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
 from cryoview.reviews.models import FollowUp, Review, ReviewStats
 from cryoview.reviews.permissions import can_see_review, can_see_review_in_private
+from cryoview.videos.enums import VideoStatus
+from cryoview.videos.models import Video
+from cryoview.videos.selectors import VideoUse
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
@@ -288,9 +292,13 @@ def queue_reviews(*, reported: QuerySet[Any] | None = None) -> QuerySet[Review]:
     waiting = Q(status=ReviewStatus.PENDING) | Q(pending_edit__isnull=False) | Q(hidden_at__isnull=False)
     if reported is not None:
         waiting |= Q(status=ReviewStatus.PUBLISHED, pk__in=reported)
+    # A review sent with a video still processing (or failed) waits for it: the author is told, the moderators
+    # see it once the video is ready (or once the author replaces or drops a failed one).
+    video_not_ready = Q(status=ReviewStatus.PENDING, video__isnull=False) & ~Q(video__status=VideoStatus.READY)
     return (
         Review.objects.filter(waiting)
         .exclude(status=ReviewStatus.WITHDRAWN)
+        .exclude(video_not_ready)
         .select_related("procedure", "author", "video", "video__transcript")
         .prefetch_related("video__renditions", "video__captions")
         .order_by("submitted_at", "id")
@@ -303,3 +311,16 @@ def queue_followups() -> QuerySet[FollowUp]:
         .select_related("review", "review__procedure", "review__author")
         .order_by("created_at", "id")
     )
+
+
+def review_video_use(video: Video, user: User | None) -> VideoUse | None:
+    """The review a video belongs to: its title (or "Video review of <procedure>") and, for those who may
+    read the review, a link to it. Registered with videos (which cannot import reviews) in apps.py."""
+    review = (
+        Review.objects.filter(video=video).exclude(status=ReviewStatus.WITHDRAWN).select_related("procedure").first()
+    )
+    if review is None:
+        return None
+    title = review.title.strip() or f"Video review of {review.procedure.name}"
+    url = reverse("reviews:detail", args=[review.pk]) if review_can_view(review=review, user=user) else None
+    return VideoUse(title=title, url=url)

@@ -165,9 +165,15 @@ def _check_video(author: User, data: ReviewInput, bad: Any, review: Review | Non
     if video is None:
         bad("video_id", "is not one of your videos")
         return None
-    if not video.is_ready:
-        bad("video_id", "failed" if video.is_failed else "is not ready yet: wait until processing has finished")
+    if video.is_failed:
+        bad("video_id", "could not be processed: attach another video, or send the review without one")
         return None
+    if not video.is_ready and review is not None and review.is_published:
+        # An edit of a published review would publish the video at once on approval: it must be ready.
+        bad("video_id", "is not ready yet: wait until processing has finished, then send the edit")
+        return None
+    # A new or pending review may carry a video still processing: it reaches the moderators (queue_reviews)
+    # only once the video is ready, so nobody has to wait with a half-filled form.
     taken = Review.objects.filter(video=video).exclude(status=ReviewStatus.WITHDRAWN)
     if review is not None:
         taken = taken.exclude(pk=review.pk)

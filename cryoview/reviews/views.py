@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 
 from cryoview.accounts.authentication import authenticate_request
@@ -80,6 +82,11 @@ def _list_page(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reviews/list.html", context, status=status)
 
 
+def _uploader_context() -> dict[str, int]:
+    """The upload box inside the review form: nobody leaves a half-filled form to upload a video."""
+    return {"max_bytes": settings.CONFIG.upload_max_bytes, "max_minutes": settings.CONFIG.video_max_seconds // 60}
+
+
 def _videos_for_form(user: User, current: Review | None) -> list:  # type: ignore[type-arg]
     taken = set(
         Review.objects.filter(author=user, video__isnull=False)
@@ -88,6 +95,17 @@ def _videos_for_form(user: User, current: Review | None) -> list:  # type: ignor
     )
     keep = current.video_id if current else None
     return [v for v in videos_of(user=user) if not v.is_failed and (v.pk not in taken or v.pk == keep)]
+
+
+def _saved_message(review: Review, submit: bool) -> str:
+    if not submit:
+        return "Draft saved. Only you can see it."
+    if review.video is not None and not review.video.is_ready:
+        return (
+            "Thank you. Your review is waiting for your video to finish processing; then a moderator checks it "
+            "before it is published. We will e-mail you."
+        )
+    return "Thank you. A moderator will check your review before it is published; we will e-mail you."
 
 
 @login_required
@@ -117,15 +135,10 @@ def review_new(request: HttpRequest, slug: str) -> HttpResponse:
             except ApplicationError as error:
                 form.add_problems(error)
             else:
-                messages.success(
-                    request,
-                    "Thank you. A moderator will check your review before it is published; we will e-mail you."
-                    if submit
-                    else "Draft saved. Only you can see it.",
-                )
+                messages.success(request, _saved_message(review, submit))
                 return redirect("reviews:detail", review_id=review.pk)
         status = 422
-    context = {"procedure": procedure, "form": form, "review": None}
+    context = {"procedure": procedure, "form": form, "review": None, **_uploader_context()}
     return render(request, "reviews/form.html", context, status=status)
 
 
@@ -161,11 +174,11 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                     request,
                     "Your edit waits for a moderator; until then the published version stays visible."
                     if review.is_published
-                    else "Saved.",
+                    else _saved_message(review, review.is_pending),
                 )
                 return redirect("reviews:detail", review_id=review.pk)
         status = 422
-    context = {"procedure": review.procedure, "form": form, "review": review}
+    context = {"procedure": review.procedure, "form": form, "review": review, **_uploader_context()}
     return render(request, "reviews/form.html", context, status=status)
 
 
@@ -184,7 +197,9 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         "followup_form": FollowUpForm() if is_author and review.is_published else None,
         "pending_edit": review_input_of(review) if is_author and review.has_pending_edit else None,
     }
-    return render(request, "reviews/detail.html", context)
+    response = render(request, "reviews/detail.html", context)
+    patch_vary_headers(response, ["Save-Data"])  # the video's first rendition depends on it (videos/_player.html)
+    return response
 
 
 @login_required

@@ -9,9 +9,10 @@ class VideoStatus(models.TextChoices):
 
 
 class VideoStage(models.TextChoices):
-    WAITING = "waiting", "Waiting for a worker"
-    PROBE = "probe", "Checking the file"
-    TRANSCODE = "transcode", "Converting for playback"
+    # The labels are what members read while they wait: plain words, no jargon.
+    WAITING = "waiting", "Waiting for its turn"
+    PROBE = "probe", "Checking your file"
+    TRANSCODE = "transcode", "Making it play on every phone"
     CAPTIONS = "captions", "Writing captions"
     PUBLISH = "publish", "Finishing"
     DONE = "done", "Done"

@@ -74,6 +74,17 @@ class Video(models.Model):
         return f"video {self.id} ({self.status})"
 
     @property
+    def rendition_largest(self) -> Rendition | None:
+        renditions = sorted(self.renditions.all(), key=lambda r: min(r.width, r.height))  # uses a prefetch
+        return renditions[-1] if renditions else None
+
+    @property
+    def rendition_smallest(self) -> Rendition | None:
+        """The one to start with for Save-Data visitors and phones."""
+        renditions = sorted(self.renditions.all(), key=lambda r: min(r.width, r.height))
+        return renditions[0] if renditions else None
+
+    @property
     def title(self) -> str:
         """What everyone but the owner sees as the video's name."""
         return self.public_title or "Video review"
@@ -105,6 +116,11 @@ class Rendition(models.Model):
     @property
     def filename(self) -> str:
         return self.path.rsplit("/", 1)[-1]
+
+    @property
+    def quality(self) -> str:
+        """What people call it: the short side, so a vertical phone video's 360x640 is "360p"."""
+        return f"{min(self.width, self.height)}p"
 
 
 class Caption(models.Model):

@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Avg, QuerySet
+from django.db.models import Count, QuerySet, Sum
+from django.utils import timezone
 
 from cryoview.accounts.models import User
 from cryoview.core.health import StatusFact, time_ago
@@ -11,7 +15,9 @@ from cryoview.videos.enums import ACTIVE_JOB_STATES, JobState
 from cryoview.videos.models import Video, VideoJob
 from cryoview.videos.permissions import can_change_video, can_see_video
 
-DEFAULT_SECONDS_PER_SECOND = 0.75  # measured: 60 s of 1080x1920 → both renditions + captions in ~45 s on 2 cores
+# Below this share of its own work, a running job has not shown its pace yet (the probe is ~2 %).
+MIN_PROGRESS_FOR_PACE = 0.05
+RECENT_JOBS = 20
 
 
 def video_can_view(*, video: Video, user: User | None) -> bool:
@@ -53,38 +59,124 @@ def videos_of(*, user: User) -> QuerySet[Video]:
 
 @dataclass(frozen=True)
 class QueueInfo:
+    """position: jobs ahead (0: being processed). eta_seconds: None means "estimating…": there is no
+    measurement yet to base it on, and a guess would be wrong (a constant once said "5 s" for 40 s)."""
+
     position: int | None
     eta_seconds: int | None
 
 
-def processing_rate() -> float:
-    """Seconds of processing per second of video, from the last finished jobs."""
+@dataclass(frozen=True)
+class Throughput:
+    """Processing time ≈ overhead + per_second * the clip's duration, fitted on the last finished jobs
+    (loading the speech model and starting ffmpeg cost the same for a 4 s and a 60 s clip)."""
+
+    overhead: float
+    per_second: float
+
+    def seconds_for(self, duration: float) -> float:
+        return self.overhead + self.per_second * duration
+
+
+def fit_throughput(samples: list[tuple[float, float]]) -> Throughput | None:
+    """Least squares over (duration, seconds) pairs; None without data. Pure, table-tested."""
+    points = [(d, t) for d, t in samples if d > 0 and t >= 0]
+    if not points:
+        return None
+    n = len(points)
+    mean_d = sum(d for d, _ in points) / n
+    mean_t = sum(t for _, t in points) / n
+    spread = sum((d - mean_d) ** 2 for d, _ in points)
+    if n < 3 or spread < 1.0:
+        # Too few or too alike to separate the overhead: the mean pace per second of video.
+        return Throughput(0.0, sum(t / d for d, t in points) / n)
+    slope = sum((d - mean_d) * (t - mean_t) for d, t in points) / spread
+    if slope <= 0:
+        return Throughput(0.0, mean_t / mean_d)
+    overhead = mean_t - slope * mean_d
+    if overhead < 0:
+        return Throughput(0.0, mean_t / mean_d)
+    return Throughput(overhead, slope)
+
+
+def processing_throughput() -> Throughput | None:
+    """How long the last finished jobs took for their clips' durations (first attempts only: a retry's
+    time includes its back-off)."""
     recent = (
-        VideoJob.objects.filter(state=JobState.SUCCEEDED, video__duration__gt=0, started_at__isnull=False)
-        .select_related("video")
-        .order_by("-finished_at")[:20]
+        VideoJob.objects.filter(
+            state=JobState.SUCCEEDED,
+            attempts=1,
+            video__duration__gt=0,
+            started_at__isnull=False,
+            finished_at__isnull=False,
+        )
+        .order_by("-finished_at")
+        .values_list("video__duration", "started_at", "finished_at")[:RECENT_JOBS]
     )
-    rates = [
-        (job.finished_at - job.started_at).total_seconds() / (job.video.duration or 1.0)
-        for job in recent
-        if job.finished_at and job.started_at
-    ]
-    return sum(rates) / len(rates) if rates else DEFAULT_SECONDS_PER_SECOND
+    return fit_throughput(
+        [
+            (duration, (finished - started).total_seconds())
+            for duration, started, finished in recent
+            if duration and started and finished
+        ]
+    )
+
+
+def own_pace_remaining(*, job: VideoJob, progress: float, now: datetime) -> float | None:
+    """Time left measured on this very job: elapsed / progress so far. None before it has shown a pace."""
+    if job.attempts != 1 or job.started_at is None or progress < MIN_PROGRESS_FOR_PACE:
+        return None
+    elapsed = (now - job.started_at).total_seconds()
+    if elapsed < 1.0:
+        return None
+    return elapsed * (1.0 - progress) / progress
 
 
 def queue_info(*, video: Video) -> QueueInfo:
-    """Position among the jobs waiting ahead (0: being processed) and an estimate of time to ready."""
+    """Position among the jobs waiting ahead (0: being processed) and an estimate of the time to ready,
+    from this clip's duration and the measured throughput; None ("estimating…") until there is data."""
     job = getattr(video, "job", None)
     if job is None or job.state not in ACTIVE_JOB_STATES:
         return QueueInfo(None, None)
-    rate = processing_rate()
-    remaining_own = (video.duration or 60.0) * rate * (1.0 - video.progress)
+    throughput = processing_throughput()
     if job.state == JobState.RUNNING:
-        return QueueInfo(0, int(remaining_own) + 1)
+        remaining = own_pace_remaining(job=job, progress=video.progress, now=timezone.now())
+        if remaining is None and throughput is not None and video.duration:
+            remaining = throughput.seconds_for(video.duration) * (1.0 - video.progress)
+        return QueueInfo(0, None if remaining is None else math.ceil(remaining))
     ahead = VideoJob.objects.filter(state__in=ACTIVE_JOB_STATES, enqueued_at__lt=job.enqueued_at)
-    waiting = ahead.aggregate(total=Avg("video__duration"))["total"] or 0.0
-    count = ahead.count()
-    return QueueInfo(count, int(remaining_own + count * waiting * rate) + 1)
+    found = ahead.aggregate(count=Count("pk"), total=Sum("video__duration"))
+    count = found["count"] or 0
+    if throughput is None or not video.duration:
+        return QueueInfo(count, None)
+    waiting = count * throughput.overhead + throughput.per_second * (found["total"] or 0.0)
+    return QueueInfo(count, math.ceil(waiting + throughput.seconds_for(video.duration)))
+
+
+@dataclass(frozen=True)
+class VideoUse:
+    """Where a video is shown (a review): its human title and the page it belongs to."""
+
+    title: str
+    url: str | None
+
+
+VideoUseFinder = Callable[[Video, "User | None"], "VideoUse | None"]
+_use_finders: list[VideoUseFinder] = []
+
+
+def register_video_use(finder: VideoUseFinder) -> None:
+    """Apps above videos (reviews) say where a video is used; videos never imports them (DESIGN rule 3)."""
+    if finder not in _use_finders:
+        _use_finders.append(finder)
+
+
+def video_use(*, video: Video, user: User | None) -> VideoUse | None:
+    for finder in _use_finders:
+        found = finder(video, user)
+        if found is not None:
+            return found
+    return None
 
 
 def status_facts() -> list[StatusFact]:

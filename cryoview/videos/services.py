@@ -18,7 +18,15 @@ from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
 from cryoview.videos.models import Caption, Upload, Video, VideoJob
 from cryoview.videos.permissions import can_change_video
-from cryoview.videos.transcripts import parse_webvtt, segments_to_json, to_webvtt, transcript_flags
+from cryoview.videos.transcripts import (
+    CueRow,
+    Segment,
+    cues_check,
+    parse_webvtt,
+    segments_to_json,
+    to_webvtt,
+    transcript_flags,
+)
 from cryoview.videos.uploads import private_path, upload_delete
 
 
@@ -220,16 +228,32 @@ def jobs_sweep(*, stale_after: timedelta | None = None) -> int:
 
 def captions_update(*, video: Video, lang: str, vtt: str, by: User) -> Caption:
     """The owner edits the automatic captions before publishing. Side effects: rewrites the file and row."""
-    if not can_change_video(by, video):
-        raise NotFoundError("No such video.")
-    if video.status != VideoStatus.READY:
-        raise ApplicationError("Captions can be edited once the video is ready.", status=409, code="not_ready")
+    _captions_editable(video=video, by=by)
     if len(vtt) > 500_000:
         raise ApplicationError("Captions are limited to 500,000 characters.", code="too_long")
     try:
         segments = parse_webvtt(vtt)
     except ValueError as error:
         raise ApplicationError(f"The captions are not valid WebVTT: {error}.", code="bad_vtt") from None
+    return _captions_write(video=video, lang=lang, segments=segments)
+
+
+def captions_update_cues(*, video: Video, lang: str, rows: list[CueRow], by: User) -> Caption:
+    """The owner's caption editor: rows of start, end and words, checked one by one (cues_check, through
+    the strict time parser) and written back as WebVTT. Side effects: as captions_update."""
+    _captions_editable(video=video, by=by)
+    segments = cues_check(rows, duration=video.duration)
+    return _captions_write(video=video, lang=lang, segments=segments)
+
+
+def _captions_editable(*, video: Video, by: User) -> None:
+    if not can_change_video(by, video):
+        raise NotFoundError("No such video.")
+    if not video.is_ready:
+        raise ApplicationError("Captions can be edited once the video is ready.", status=409, code="not_ready")
+
+
+def _captions_write(*, video: Video, lang: str, segments: list[Segment]) -> Caption:
     caption = Caption.objects.filter(video=video, lang=lang).first()
     if caption is None:
         raise NotFoundError(f"No {lang!r} captions for this video.")

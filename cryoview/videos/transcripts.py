@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from cryoview.core.errors import ApplicationError
+from cryoview.core.errors import ApplicationError, FieldProblem
 from cryoview.core.flags import text_flags
 from cryoview.core.parsing import check_text, parse_vtt_time
 from cryoview.videos.ffmpeg import Limits, decode_audio_16k_mono_f32
@@ -167,6 +167,73 @@ def _cue_text(line: str, index: int) -> str:
         return check_text(line, field="vtt")
     except ApplicationError as error:
         raise ValueError(f"line {index + 1}: the text {error.problems[0].message}") from None
+
+
+MAX_CUES = 2000
+MAX_CUE_TEXT = 500
+
+
+@dataclass(frozen=True)
+class CueRow:
+    """One row of the caption editor, as typed: start, end and text."""
+
+    start: str
+    end: str
+    text: str
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.start.strip() or self.end.strip() or self.text.strip())
+
+
+def cues_check(rows: list[CueRow], *, duration: float | None) -> list[Segment]:
+    """The caption editor's rows as cues, each time through the strict parser (parse_vtt_time); blank rows
+    are dropped. Raises one ApplicationError naming every row and field at fault ("caption 3 start: …").
+    Returns the cues in time order, ready for to_webvtt."""
+    problems: list[FieldProblem] = []
+    cues: list[Segment] = []
+    filled = [(number, row) for number, row in enumerate(rows, start=1) if not row.is_blank]
+    if len(filled) > MAX_CUES:
+        raise ApplicationError.for_fields([FieldProblem("cues", f"at most {MAX_CUES:,} captions, not {len(filled):,}")])
+    if not filled:
+        raise ApplicationError.for_fields([FieldProblem("cues", "keep at least one caption with a time and words")])
+    for number, row in filled:
+        cue = _cue_check(number, row, duration, problems)
+        if cue is not None:
+            cues.append(cue)
+    if problems:
+        raise ApplicationError.for_fields(problems)
+    return sorted(cues, key=lambda cue: (cue.start, cue.end))
+
+
+def _cue_check(number: int, row: CueRow, duration: float | None, problems: list[FieldProblem]) -> Segment | None:
+    name = f"caption {number}"
+    before = len(problems)
+    times: list[float] = []
+    for part, value in (("start", row.start), ("end", row.end)):
+        try:
+            times.append(parse_vtt_time(value, field=f"{name} {part}"))
+        except ApplicationError as error:
+            problems.extend(error.problems)
+    text = " ".join(line.strip() for line in row.text.splitlines() if line.strip())
+    if not text:
+        problems.append(FieldProblem(f"{name} text", "write the words said, or empty the whole row to remove it"))
+    elif len(text) > MAX_CUE_TEXT:
+        problems.append(FieldProblem(f"{name} text", f"must be at most {MAX_CUE_TEXT} characters"))
+    else:
+        try:
+            text = check_text(text, field=f"{name} text")
+        except ApplicationError as error:
+            problems.extend(error.problems)
+    if len(times) == 2:
+        start, end = times
+        if end <= start:
+            problems.append(FieldProblem(f"{name} end", "must come after its start"))
+        elif duration is not None and start >= duration:
+            problems.append(FieldProblem(f"{name} start", f"is after the end of the video ({vtt_timestamp(duration)})"))
+    if len(problems) > before:
+        return None
+    return Segment(times[0], times[1], text.replace("-->", "→"))
 
 
 def segments_to_json(segments: tuple[Segment, ...] | list[Segment]) -> str:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_safe
 
 from cryoview.accounts.authentication import authenticate_request
@@ -18,9 +19,11 @@ from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG
 from cryoview.videos import storage
-from cryoview.videos.permissions import can_see_file_name
-from cryoview.videos.selectors import queue_info, video_get_for, videos_of
-from cryoview.videos.services import captions_update
+from cryoview.videos.models import Caption
+from cryoview.videos.permissions import can_change_video, can_see_file_name
+from cryoview.videos.selectors import queue_info, video_get_for, video_use, videos_of
+from cryoview.videos.services import captions_update_cues
+from cryoview.videos.transcripts import MAX_CUES, CueRow, parse_webvtt, vtt_timestamp
 
 # Rendition heights, the poster, the transcript and captions per language: nothing else is ever served, and a
 # name that does not match (NUL, "..", slashes, Unicode digits) never reaches the file system.
@@ -75,37 +78,65 @@ def _without_body(response: HttpResponseBase) -> HttpResponse:
 
 
 def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
-    """The player; its owner can also correct the automatic captions here (a plain form)."""
+    """The player, named after the review it belongs to, with a link back to it; its owner can correct the
+    captions here, one row per caption (start, end, words), never raw WebVTT."""
     user = authenticate_request(request)
     video = video_get_for(video_id=video_id, user=user)
     if video is None:
         raise Http404("No such video.")
     is_owner = can_see_file_name(user, video)
     caption = video.captions.first() if video.is_ready else None
+    can_edit = caption is not None and user is not None and can_change_video(user, video)
     status = 200
-    caption_error = ""
-    if request.method == "POST" and user is not None and caption is not None:
+    problems: list[str] = []
+    rows: list[CueRow] = []
+    if request.method == "POST" and can_edit:
+        assert user is not None and caption is not None
+        rows = _posted_rows(request)
         try:
-            captions_update(video=video, lang=caption.lang, vtt=request.POST.get("vtt", ""), by=user)
+            captions_update_cues(video=video, lang=caption.lang, rows=rows, by=user)
         except ApplicationError as error:
-            caption_error, status = error.message, 422
+            problems = [f"{p.field.capitalize()}: {p.message}." for p in error.problems] or [error.message]
+            status = 422
         else:
             messages.success(request, "Captions saved. They replace the automatic ones.")
             return redirect("videos:player", video_id=video.pk)
-    caption_text = ""
-    if is_owner and caption is not None:
-        caption_text = request.POST.get("vtt") or storage.absolute(caption.path).read_text(encoding="utf-8")
+    if can_edit and caption is not None and not rows:
+        rows = _rows_of(caption)
+    use = video_use(video=video, user=user)
     context = {
         "video": video,
         "queue": queue_info(video=video),
         "is_owner": is_owner,
-        # The uploaded file's name (often a person's name) is for its owner's eyes only.
-        "heading": (video.original_name or video.title) if is_owner else video.title,
-        "caption": caption,
-        "caption_text": caption_text,
-        "caption_error": caption_error,
+        "use": use,
+        # The uploaded file's name (often a person's name) is for its owner's eyes only, never the heading.
+        "heading": use.title if use else video.title,
+        "caption": caption if can_edit else None,
+        # What was typed (blank rows dropped), then one blank row to add a caption without JavaScript.
+        "cue_rows": [*(r for r in rows if not r.is_blank), CueRow("", "", "")] if can_edit else [],
+        "caption_problems": problems,
     }
-    return render(request, "videos/player.html", context, status=status)
+    response = render(request, "videos/player.html", context, status=status)
+    patch_vary_headers(response, ["Save-Data"])  # the first rendition depends on it
+    return response
+
+
+def _posted_rows(request: HttpRequest) -> list[CueRow]:
+    starts, ends, texts = (request.POST.getlist(name) for name in ("cue-start", "cue-end", "cue-text"))
+    count = max(len(starts), len(ends), len(texts))
+
+    def at(values: list[str], index: int) -> str:
+        return values[index] if index < len(values) else ""
+
+    return [CueRow(at(starts, i), at(ends, i), at(texts, i)) for i in range(min(count, MAX_CUES + 1))]
+
+
+def _rows_of(caption: Caption) -> list[CueRow]:
+    try:
+        segments = parse_webvtt(storage.absolute(caption.path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [CueRow(vtt_timestamp(s.start), vtt_timestamp(s.end), s.text) for s in segments]
 
 
 @login_required

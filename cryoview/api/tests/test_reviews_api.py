@@ -95,19 +95,25 @@ def test_a_second_review_of_the_same_procedure_is_409(client, member, massage):
     assert Review.objects.count() == 1
 
 
-def test_a_video_that_is_not_the_authors_or_not_ready_is_422(
+def test_a_video_that_is_not_the_authors_or_failed_is_422_and_one_still_processing_waits(
     client, member, other_member, massage, clean_private_store
 ):
+    from cryoview.reviews.selectors import queue_reviews
+    from cryoview.videos.models import Video
+
     headers = auth(member)
-    for video in (ready_video(other_member), processing_video(member)):
+    failed = processing_video(member)
+    Video.objects.filter(pk=failed.pk).update(status="failed", error_code="no_video", error_message="No video.")
+    for video in (ready_video(other_member), failed):
         response = client.post(
             "/api/v1/reviews", {**BODY, "video_id": str(video.pk)}, content_type="application/json", **headers
         )
         assert response.status_code == 422
         assert "video_id" in {e["field"] for e in response.json()["errors"]}
-    mine = ready_video(member)
-    ok = client.post("/api/v1/reviews", {**BODY, "video_id": str(mine.pk)}, content_type="application/json", **headers)
+    busy = processing_video(member)
+    ok = client.post("/api/v1/reviews", {**BODY, "video_id": str(busy.pk)}, content_type="application/json", **headers)
     assert ok.status_code == 201
+    assert not queue_reviews().filter(pk=ok.json()["id"]).exists(), "it waits for the video"
 
 
 def test_unpublished_reviews_are_404_except_for_author_and_moderators(client, member, other_member, moderator, massage):

@@ -108,16 +108,20 @@ def test_side_effects_come_from_the_guides_own_list(massage, warts, member):
     assert review.side_effect_other == "itching"
 
 
-def test_a_video_must_be_the_authors_and_ready(massage, member, other_member, clean_private_store):
+def test_a_video_must_be_the_authors_and_not_failed(massage, member, other_member, clean_private_store):
     theirs = ready_video(other_member)
     with pytest.raises(ApplicationError) as caught:
         pending_review(massage, member, video_id=str(theirs.pk))
     assert "video_id" in problems_of(caught.value)
-    busy = processing_video(member)
+    failed = processing_video(member)
+    Video.objects.filter(pk=failed.pk).update(status="failed", error_code="no_video", error_message="No video.")
     with pytest.raises(ApplicationError) as caught:
-        pending_review(massage, member, video_id=str(busy.pk))
-    assert "not ready" in problems_of(caught.value)["video_id"]
+        pending_review(massage, member, video_id=str(failed.pk))
+    assert "could not be processed" in problems_of(caught.value)["video_id"]
     assert not Review.objects.exists()
+    # A video still processing may come along: the review waits for it (test_video_waiting.py).
+    busy = processing_video(member)
+    assert pending_review(massage, member, video_id=str(busy.pk)).video_id == busy.pk
 
 
 def test_approval_publishes_the_review_and_its_video_and_tells_the_author(

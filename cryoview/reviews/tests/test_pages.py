@@ -60,8 +60,12 @@ def test_the_review_form_names_every_bad_field_and_stores_nothing(client, member
     errors = {m.group(1) for m in re.finditer(r'id="id_(\w+)-error"', response.text)}
     assert {"rating", "cost_currency", "treated_month"} <= errors
     response = client.post("/procedures/facial-cryomassage/reviews/new/", {**FORM, "consent": ""})
-    assert response.status_code == 422 and 'id="id_consent' in response.text
-    assert "must be given to submit" in response.text
+    assert response.status_code == 422
+    # A whole sentence next to the box, and the box points at it.
+    assert 'aria-describedby="id_consent-error"' in response.text and 'aria-invalid="true"' in response.text
+    assert re.search(
+        r'<p class="errorlist" role="alert" id="id_consent-error">To send your review[^<]*\.</p>', response.text
+    )
     response = client.post("/procedures/facial-cryomassage/reviews/new/", {**FORM, "body": "nul\x00byte"})
     assert response.status_code == 422
     assert not Review.objects.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import pytest
 
@@ -102,7 +103,12 @@ def test_other_names_are_404(client, ready_video, member, name):
 def test_the_player_page_plays_renditions_with_captions_and_transcript(client, ready_video, member):
     client.force_login(member)
     html = client.get(f"/videos/{ready_video.pk}/").content.decode()
-    assert html.count("<source ") == 2 and '<track kind="captions"' in html
+    # One rendition in the element (the largest without Save-Data), both in the quality switch.
+    assert 'src="/media/videos/' in html and 'data-quality="720p"' in html and '<track kind="captions"' in html
+    assert html.count("data-quality-src=") == 2 and "(saves data)" in html
+    assert f'src="/media/videos/{ready_video.pk}/720.mp4"' in html
+    saving = client.get(f"/videos/{ready_video.pk}/", HTTP_SAVE_DATA="on")
+    assert f'src="/media/videos/{ready_video.pk}/360.mp4"' in saving.text and "Save-Data" in saving["Vary"]
     assert "data-seek=" in html and "nitrogen" in html.lower()
     assert client.get(f"/videos/{ready_video.pk}/").status_code == 200
     client.logout()
@@ -138,7 +144,11 @@ def test_delete_through_the_api(client, ready_video, member, other_member):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_status_while_queued_shows_position_and_eta(client, member, clip, tmp_path):
+def test_status_while_queued_says_estimating_until_there_is_data_then_uses_it(client, member, clip, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from cryoview.videos.tests.clips import make_video
 
     client.force_login(member)
@@ -146,22 +156,58 @@ def test_status_while_queued_shows_position_and_eta(client, member, clip, tmp_pa
     second = new_video(member, make_video(tmp_path / "second.mp4", seconds=2))
     body = client.get(f"/api/v1/videos/{first.pk}").json()
     assert body["status"] == "queued" and body["stage"] == "waiting"
-    assert body["queue_position"] == 0 and body["eta_seconds"] > 0
+    assert body["stage_label"] == "Waiting for its turn"
+    # Nothing has been processed here yet: no number rather than a wrong one.
+    assert body["queue_position"] == 0 and body["eta_seconds"] is None
+    page = client.get(f"/videos/{first.pk}/").text
+    assert "estimating the time left" in page
+    # Earlier jobs: 40 s for 4 s of video, 55 s for 10 s, 80 s for 20 s: 30 s of overhead + 2.5 s per second.
+    for seconds, took in ((4.0, 40), (10.0, 55), (20.0, 80)):
+        done = new_video(member, make_video(tmp_path / f"done-{seconds}.mp4", seconds=1))
+        Video.objects.filter(pk=done.pk).update(duration=seconds, status="ready")
+        finished = timezone.now() - timedelta(minutes=5)
+        done.job.__class__.objects.filter(pk=done.job.pk).update(
+            state=JobState.SUCCEEDED, attempts=1, started_at=finished - timedelta(seconds=took), finished_at=finished
+        )
+    body = client.get(f"/api/v1/videos/{first.pk}").json()
+    assert body["eta_seconds"] == math.ceil(30 + 2.5 * first.duration)
     later = client.get(f"/api/v1/videos/{second.pk}").json()
-    assert later["queue_position"] == 1 and later["eta_seconds"] > body["eta_seconds"]
+    assert later["queue_position"] >= 1 and later["eta_seconds"] > body["eta_seconds"]
 
 
 @pytest.mark.django_db(transaction=True)
 def test_owner_corrects_captions_on_the_player_page(client, ready_video, member):
     client.force_login(member)
     html = client.get(f"/videos/{ready_video.pk}/").content.decode()
-    assert "Correct the captions" in html and "WEBVTT" in html
-    vtt = "WEBVTT\n\n1\n00:00:00.000 --> 00:00:02.500\nCryomassage with liquid nitrogen.\n"
-    response = client.post(f"/videos/{ready_video.pk}/", {"vtt": vtt})
+    # Rows of start, end and words (plus one blank row to add to), never raw WebVTT.
+    assert "Correct the captions" in html and "WEBVTT" not in html
+    assert html.count('name="cue-start"') >= 2 and 'aria-label="Start of caption 1"' in html
+    rows = {
+        "cue-start": ["00:00:02.000", "00:00.000", ""],
+        "cue-end": ["00:00:03.000", "00:01.500", ""],
+        "cue-text": ["Liquid nitrogen.", "Cryomassage\n\nwith", ""],
+    }
+    response = client.post(f"/videos/{ready_video.pk}/", rows)
     assert response.status_code == 302
-    assert ready_video.captions.get().automatic is False
-    bad = client.post(f"/videos/{ready_video.pk}/", {"vtt": "00:00 --> nonsense"})
-    assert bad.status_code == 422 and "not valid WebVTT" in bad.content.decode()
+    caption = ready_video.captions.get()
+    assert caption.automatic is False
+    served = b"".join(client.get(url(ready_video, caption.filename)).streaming_content).decode()
+    # Rebuilt as WebVTT, in time order; a blank line inside a cue's words cannot end the cue early.
+    assert served == (
+        "WEBVTT\n\n1\n00:00:00.000 --> 00:00:01.500\nCryomassage with\n\n"
+        "2\n00:00:02.000 --> 00:00:03.000\nLiquid nitrogen.\n"
+    )
+    before = served
+    bad = client.post(
+        f"/videos/{ready_video.pk}/",
+        {"cue-start": ["00:00:61.000", "00:02.000"], "cue-end": ["00:00:02.000", "00:01.000"], "cue-text": ["a", ""]},
+    )
+    text = bad.content.decode()
+    assert bad.status_code == 422 and "not saved" in text
+    assert "Caption 1 start:" in text and "minutes or seconds above 59" in text
+    assert "Caption 2 end: must come after its start." in text and "Caption 2 text:" in text
+    assert 'value="00:00:61.000"' in text, "what was typed stays in the form"
+    assert b"".join(client.get(url(ready_video, caption.filename)).streaming_content).decode() == before
 
 
 def test_long_speech_becomes_short_caption_cues():
