@@ -120,7 +120,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cryoview_cache",
-    }
+    },
+    # Each process's own memory, for fragments whose key names what they show (a guide's revision): no read
+    # of the shared cache per request, and nothing to expire but by age.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cryoview-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -201,6 +208,7 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.comments.tasks.maintenance",
     "cryoview.moderation.tasks.maintenance",
     "cryoview.related.tasks.maintenance",
+    "cryoview.reviews.tasks.maintenance",
 ]
 CRYOVIEW_MAINTENANCE_SECONDS = max(5.0, CONFIG.job_stale_seconds / 4)
 

@@ -14,7 +14,7 @@ from cryoview.accounts.models import User
 from cryoview.accounts.tests.factories import PASSWORD
 from cryoview.moderation.models import ModerationDecision
 from cryoview.reviews.models import Review
-from cryoview.reviews.tests.factories import pending_review, published_review, ready_video
+from cryoview.reviews.tests.factories import pending_review, published_review, ready_video, recount_queued
 from cryoview.videos import storage
 from cryoview.videos.models import Video
 
@@ -334,5 +334,6 @@ def test_deleting_the_account_deletes_reviews_and_videos(client, member, massage
     assert not User.objects.filter(pk=member.pk).exists()
     assert not Review.objects.exists() and not Video.objects.exists()
     assert not folder.exists()
+    recount_queued()
     assert client.get("/procedures/facial-cryomassage/").status_code == 200
     assert "No video reviews yet." in client.get("/procedures/facial-cryomassage/").text
