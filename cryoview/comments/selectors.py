@@ -160,7 +160,8 @@ def thread_page(*, target: Target, viewer: User | None = None, after: int | None
         .select_related("author")
         .order_by("pk")
     )
-    rows = [*top_rows, *replies]
+    # No thread yet (most pages): the replies' query would be built only to be found empty.
+    rows = [*top_rows, *replies] if top_rows else []
     nodes = _build_tree(rows, viewer)
     if after is None and not more:  # the whole thread is here: count it without another query
         count = sum(1 for c in rows if c.status == CommentStatus.APPROVED)
