@@ -372,12 +372,18 @@ def stats_refresh_queued(*, procedure_id: int) -> bool:
     The mark is cleared before counting, so a change that commits meanwhile queues another recount.
     Side effects: as stats_refresh."""
     claimed = ReviewStats.objects.filter(procedure_id=procedure_id, stale_since__isnull=False)
-    if not claimed.update(stale_since=None):
+    marked = claimed.values_list("stale_since", flat=True).first()
+    if marked is None or not claimed.update(stale_since=None):
         return False
     procedure = Procedure.objects.filter(pk=procedure_id).first()
     if procedure is None:
         return False
-    stats_refresh(procedure=procedure)
+    try:
+        stats_refresh(procedure=procedure)
+    except Exception:
+        # Not counted after all: stale again (with its first mark, so upkeep sees how long it has waited).
+        ReviewStats.objects.filter(procedure_id=procedure_id, stale_since__isnull=True).update(stale_since=marked)
+        raise
     return True
 
 

@@ -96,3 +96,14 @@ def test_upkeep_recounts_when_the_queued_recount_was_lost(massage, moderator):
     assert maintenance() == {"stats_recounted": 1}
     assert stats_get(procedure=massage)["count"] == 1
     assert maintenance() == {"stats_recounted": 0}
+
+
+def test_a_recount_that_fails_leaves_the_stats_stale_for_the_next_try(massage, moderator):
+    review_decide(review=pending_review(massage), by=moderator, decision=Decision.APPROVE)
+    marked = ReviewStats.objects.get(procedure=massage).stale_since
+    failing = mock.patch("cryoview.reviews.services.stats_compute", side_effect=RuntimeError("database went away"))
+    with failing, pytest.raises(RuntimeError):
+        refresh_stats.call(procedure_id=massage.pk)
+    assert ReviewStats.objects.get(procedure=massage).stale_since == marked
+    assert refresh_stats.call(procedure_id=massage.pk) is True
+    assert stats_get(procedure=massage)["count"] == 1
