@@ -77,9 +77,15 @@ def guides(db):
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Rate-limit counters live in the cache: each test starts with none (and with no kept fragments)."""
-    from django.core.cache import cache, caches
-
-    cache.clear()
-    caches["fragments"].clear()
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
+
+
+def clear_caches() -> None:
+    """Every configured cache: the shared one (rate limits, visitors' pages, generations) and each process's
+    fragments. What pagecache keeps per generation is unreachable afterwards (the generations start anew)."""
+    from django.core.cache import caches
+
+    for each in caches.all(initialized_only=False):
+        each.clear()
