@@ -458,6 +458,11 @@ def seed(count: int, members: int) -> None:
 # --- the run ------------------------------------------------------------------------------------------------
 
 
+def shown(path: str) -> str:
+    """A path as the table shows it: a long cursor is cut (the check above fetched the whole URL)."""
+    return path if len(path) <= 46 else path[:45] + "…"
+
+
 def verdict(result: Result, reference_rps: float, ratio_target: float) -> str:
     if result.errors:
         return "ERROR"
@@ -507,7 +512,7 @@ def run_pass(port: int, who: Pass, args: argparse.Namespace) -> tuple[int, int]:
         passed += mark == "PASS"
         errors += result.errors
         print(
-            f"  {result.label:20} {result.path:46} {result.requests:8d} {result.rps:7.0f} {result.p50_ms:7.1f} "
+            f"  {result.label:20} {shown(result.path):46} {result.requests:8d} {result.rps:7.0f} {result.p50_ms:7.1f} "
             f"{result.p99_ms:7.1f} {result.errors:6d} {result.rps / reference:6.2f}  {mark}"
         )
     return passed, errors
