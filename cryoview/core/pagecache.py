@@ -38,8 +38,13 @@ _process_pages = LocMemCache("cryoview-visitor-pages", {"TIMEOUT": PAGE_SECONDS,
 _process_parts = LocMemCache("cryoview-scoped-parts", {"TIMEOUT": PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 1000}})
 
 
+def _short(text: str) -> str:
+    """A key part that fits the database cache's 255-character keys whatever a path holds (a hostile slug)."""
+    return text if len(text) <= 120 else "#" + hashlib.sha256(text.encode()).hexdigest()
+
+
 def _generation_key(scope: str) -> str:
-    return f"generation:{scope}"
+    return f"generation:{_short(scope)}"
 
 
 # Within one request each scope's generation is read from the shared cache once: a page of several kept
@@ -85,7 +90,7 @@ def per_generation[T](scope: str, key: str, build: Callable[[], T]) -> T:
     that signed-in members, who never get visitors' whole pages, do not pay for it on every request either.
     Costs one read of the generation. A None is not kept (a missing row may appear without a bump)."""
     current = generation(scope)
-    part_key = f"{scope}:{key}"
+    part_key = f"{_short(scope)}:{_short(key)}"
     stored = _process_parts.get(part_key)
     if stored is not None and stored[0] == current:
         value: T = stored[1]
@@ -132,7 +137,7 @@ def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
 
 def _page_key(request: HttpRequest) -> str:
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
-    return f"page:z:{request.path}:{query}"  # z: stored compressed
+    return f"page:z:{_short(request.path)}:{query}"  # z: stored compressed
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -3,9 +3,11 @@ for everyone (the list, the numbers, the guide's section) are kept per generatio
 
 from __future__ import annotations
 
+import warnings
 from unittest import mock
 
 import pytest
+from django.core.cache.backends.base import CacheKeyWarning
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -84,3 +86,16 @@ def test_a_bad_filter_is_a_400_and_is_not_kept(client, massage, member):
     assert client.get(f"{LIST}?cursor=not-a-cursor").status_code == 400
     assert client.get(f"{LIST}?cursor=not-a-cursor").status_code == 400, "the error was not stored as a page"
     assert client.get(LIST).status_code == 200
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_hostile_slug_is_a_404_with_keys_the_database_cache_can_hold(client, massage, member, signed_in):
+    """The database cache keeps keys of at most 255 characters (PostgreSQL refuses longer ones): a slug of
+    300 letters must not reach it whole."""
+    if signed_in:
+        client.force_login(member)
+    slug = "a" * 300
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", CacheKeyWarning)
+        for url in (f"/procedures/{slug}/", f"/procedures/{slug}/reviews/", f"/api/v1/procedures/{slug}/stats"):
+            assert client.get(url).status_code == 404, url
