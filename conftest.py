@@ -77,12 +77,10 @@ def guides(db):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate-limit counters live in the cache: each test starts with none."""
-    from django.core.cache import cache
-
-    cache.clear()
+    """Rate-limit counters live in the cache: each test starts with none (and with no kept fragments)."""
+    clear_caches()
     yield
-    cache.clear()
+    clear_caches()
 
 
 # A host where a name belongs: "127.0.0.1:8000", "localhost", "testserver" (the test client's host).
@@ -112,3 +110,12 @@ def _emails_name_the_site(request):
     if outbox:
         problems = email_naming_problems(outbox)
         assert not problems, "; ".join(problems)
+
+
+def clear_caches() -> None:
+    """Every configured cache: the shared one (rate limits, visitors' pages, generations) and each process's
+    fragments. What pagecache keeps per generation is unreachable afterwards (the generations start anew)."""
+    from django.core.cache import caches
+
+    for each in caches.all(initialized_only=False):
+        each.clear()

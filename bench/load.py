@@ -6,6 +6,8 @@ import http.client
 import math
 import threading
 import time
+from collections.abc import Sequence
+from http.cookies import SimpleCookie
 
 
 def percentile(ordered: list[float], fraction: float) -> float:
@@ -13,29 +15,60 @@ def percentile(ordered: list[float], fraction: float) -> float:
     return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
 
 
+class CookieJar:
+    """One connection's cookies, as a browser keeps them: what it starts with (a session) plus what the
+    server sets (a CSRF cookie), sent back with every request."""
+
+    def __init__(self, cookies: dict[str, str] | None = None) -> None:
+        self.cookies = dict(cookies or {})
+
+    def header(self) -> dict[str, str]:
+        if not self.cookies:
+            return {}
+        return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
+
+    def update(self, response: http.client.HTTPResponse) -> None:
+        for line in response.headers.get_all("Set-Cookie") or []:
+            parsed: SimpleCookie = SimpleCookie()
+            parsed.load(line)
+            for name, morsel in parsed.items():
+                if morsel["max-age"] == "0" or not morsel.value:
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+
+
 def hammer(
-    port: int, path: str, seconds: float, clients: int, ok: tuple[int, ...] = (200,)
+    port: int,
+    path: str,
+    seconds: float,
+    clients: int,
+    ok: tuple[int, ...] = (200,),
+    cookies: Sequence[dict[str, str]] = (),
 ) -> tuple[int, float, list[float], int]:
     """`clients` threads GET `path` for `seconds`; returns (requests, elapsed, latencies, errors).
     gunicorn's sync workers close every connection after the response, so each request includes its TCP
-    connect (http.client reconnects)."""
+    connect (http.client reconnects). With `cookies`, client i starts with cookies[i % len(cookies)] (e.g. a
+    member's session) and keeps what the server sets, as a browser does."""
     latencies: list[float] = []
     errors = 0
     lock = threading.Lock()
     started = time.monotonic()
     stop_at = started + seconds
 
-    def client() -> None:
+    def client(number: int) -> None:
         nonlocal errors
+        jar = CookieJar(cookies[number % len(cookies)] if cookies else None)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         mine: list[float] = []
         bad = 0
         while time.monotonic() < stop_at:
             start = time.perf_counter()
             try:
-                conn.request("GET", path)
+                conn.request("GET", path, headers=jar.header())
                 response = conn.getresponse()
                 response.read()
+                jar.update(response)
                 if response.status not in ok:
                     bad += 1
             except (OSError, http.client.HTTPException):
@@ -48,7 +81,7 @@ def hammer(
             latencies.extend(mine)
             errors += bad
 
-    threads = [threading.Thread(target=client) for _ in range(clients)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -121,7 +121,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "cryoview_cache",
-    }
+    },
+    # Each process's own memory, for fragments whose key names what they show (a guide's revision): no read
+    # of the shared cache per request, and nothing to expire but by age.
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "cryoview-fragments",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
 }
 
 AUTH_USER_MODEL = "accounts.User"
@@ -206,6 +213,7 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.comments.tasks.maintenance",
     "cryoview.moderation.tasks.maintenance",
     "cryoview.related.tasks.maintenance",
+    "cryoview.reviews.tasks.maintenance",
 ]
 # Each app's lines on the human status page (/status/): functions returning core.health.StatusFact lists.
 CRYOVIEW_STATUS_FACTS = ["cryoview.videos.selectors.status_facts"]

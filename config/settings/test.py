@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when CRYOVIEW_TEST_DATABASE_URL says so."""
 
 from .base import *  # noqa: F403
-from .base import CONFIG, DATABASES, database_settings
+from .base import CACHES, CONFIG, DATABASES, database_settings
 
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-0123456789"  # noqa: S105
 DEBUG = False
@@ -18,7 +18,7 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing folder
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
 # Rate-limit counters in memory: fast, and cleared by the root conftest before every test.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "fragments": CACHES["fragments"]}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks go to the database queue, as in production; tests run them with a real worker (in-process
 # `db_worker --batch`, or a worker process).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import uuid
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -16,7 +17,7 @@ from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
 from cryoview.api.videos import media_url, require_user
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
-from cryoview.core.pagecache import for_visitors
+from cryoview.core.pagecache import for_visitors, per_generation
 from cryoview.core.parsing import MonthStr, parse_month
 from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
@@ -263,7 +264,7 @@ def list_reviews(
     cursor: str | None = Query(None, max_length=400),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
 ) -> HttpResponseBase:
-    def render() -> HttpResponse:
+    def body() -> bytes:
         procedure = _procedure(slug)
         page = review_list_published(
             procedure=procedure,
@@ -273,9 +274,16 @@ def list_reviews(
         )
         for review in page.items:
             review.procedure = procedure  # the list is of one procedure: no query per row
-        return json_response(ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor))
+        out = ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor)
+        return out.model_dump_json().encode()
 
-    return for_visitors(request, procedure_scope(slug), render)
+    # The same for everyone who asks: serialised once per change of the reviews, for members too.
+    key = f"api-reviews:{sort}:{has_video}:{rating}:{limit}:{hashlib.sha256((cursor or '').encode()).hexdigest()}"
+    return for_visitors(
+        request,
+        procedure_scope(slug),
+        lambda: HttpResponse(per_generation(procedure_scope(slug), key, body), content_type="application/json"),
+    )
 
 
 class RatingStatsOut(Schema):
@@ -309,10 +317,13 @@ class StatsOut(Schema):
 
 @router.get("/procedures/{slug}/stats", response=StatsOut, summary="Aggregates over published reviews only")
 def review_stats(request: HttpRequest, slug: str) -> HttpResponseBase:
+    def body() -> bytes:
+        return StatsOut.model_validate(stats_get(procedure=_procedure(slug))).model_dump_json().encode()
+
     return for_visitors(
         request,
         procedure_scope(slug),
-        lambda: json_response(StatsOut.model_validate(stats_get(procedure=_procedure(slug)))),
+        lambda: HttpResponse(per_generation(procedure_scope(slug), "api-stats", body), content_type="application/json"),
     )
 
 

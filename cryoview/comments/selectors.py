@@ -168,7 +168,8 @@ def thread_page(
         .select_related("author")
         .order_by("pk")
     )
-    rows = [*top_rows, *replies]
+    # No thread yet (most pages): the replies' query would be built only to be found empty.
+    rows = [*top_rows, *replies] if top_rows else []
     review_author = target.review.author_id if target.review is not None else None
     nodes = _build_tree(rows, viewer, pending, review_author)
     if after is None and not more:  # the whole thread is here: count it without another query

@@ -9,13 +9,16 @@ in, or with a pending message) or a token always gets a fresh render.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
 import zlib
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
+from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.utils.cache import patch_cache_control
 
@@ -34,25 +37,81 @@ _LATE_ATTRIBUTE = "cryoview_late_tokens"
 
 # This process's copies (a few hundred pages at most); always checked against the shared generation.
 _process_pages = LocMemCache("cryoview-visitor-pages", {"TIMEOUT": PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 400}})
+# Parts of pages and answers that are the same for everyone who may see them, members included (a list of
+# reviews, a guide's numbers): this process's copies, per generation of their scope.
+_process_parts = LocMemCache("cryoview-scoped-parts", {"TIMEOUT": PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 1000}})
+
+
+def _short(text: str) -> str:
+    """A key part that fits the database cache's 255-character keys whatever a path holds (a hostile slug)."""
+    return text if len(text) <= 120 else "#" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _generation_key(scope: str) -> str:
-    return f"generation:{scope}"
+    return f"generation:{_short(scope)}"
+
+
+# Within one request each scope's generation is read from the shared cache once: a page of several kept
+# parts costs one read, and its parts agree with one another. Outside requests (the worker) nothing is kept.
+_request = threading.local()
+
+
+def _request_begins(**_: Any) -> None:
+    _request.generations = {}
+
+
+def _request_ends(**_: Any) -> None:
+    _request.generations = None
+
+
+request_started.connect(_request_begins, dispatch_uid="cryoview.core.pagecache.begins")
+request_finished.connect(_request_ends, dispatch_uid="cryoview.core.pagecache.ends")
 
 
 def _generation(key: str) -> int:
     """The scope's current generation. A missing one (never set, or the shared cache was emptied) starts as
     a new value, so a page a process kept from before can never match it."""
+    memo: dict[str, int] | None = getattr(_request, "generations", None)
+    if memo is not None and key in memo:
+        return memo[key]
     current = cache.get(key)
     if current is None:
         cache.add(key, time.time_ns(), timeout=None)
         current = cache.get(key)
+    if memo is not None:
+        memo[key] = int(current or 0)
     return int(current or 0)
+
+
+def generation(scope: str) -> int:
+    """The scope's current generation: a key part for anything cached until the scope changes."""
+    return _generation(_generation_key(scope))
+
+
+def per_generation[T](scope: str, key: str, build: Callable[[], T]) -> T:
+    """`build()`, run once per generation of `scope` in each process and kept in its memory: for what does
+    not depend on who asks (a rendered list of reviews, a guide's numbers, the procedure a page shows), so
+    that signed-in members, who never get visitors' whole pages, do not pay for it on every request either.
+    Costs one read of the generation. A None is not kept (a missing row may appear without a bump)."""
+    current = generation(scope)
+    part_key = f"{_short(scope)}:{_short(key)}"
+    stored = _process_parts.get(part_key)
+    if stored is not None and stored[0] == current:
+        value: T = stored[1]
+        return value
+    value = build()
+    if value is not None:
+        _process_parts.set(part_key, (current, value), timeout=PAGE_SECONDS)
+    return value
 
 
 def bump(scope: str) -> None:
     """Everything cached for `scope` is stale from now on. A new value each time, so no increment race."""
-    cache.set(_generation_key(scope), time.time_ns(), timeout=None)
+    key, value = _generation_key(scope), time.time_ns()
+    cache.set(key, value, timeout=None)
+    memo: dict[str, int] | None = getattr(_request, "generations", None)
+    if memo is not None:
+        memo[key] = value
 
 
 def is_visitor(request: HttpRequest) -> bool:
@@ -81,7 +140,7 @@ def _fill_tokens(request: HttpRequest, content: bytes) -> bytes:
 
 def _page_key(request: HttpRequest) -> str:
     query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
-    return f"page:z:{request.path}:{query}"  # z: stored compressed
+    return f"page:z:{_short(request.path)}:{query}"  # z: stored compressed
 
 
 def storable(request: HttpRequest, response: HttpResponseBase) -> bool:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
+from cryoview.core.pagecache import per_generation
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import (
     Claim,
@@ -102,11 +103,18 @@ def _claims_prefetch() -> Prefetch[str]:
 
 def procedure_get_for_page(*, slug: str) -> Procedure | None:
     """The published procedure's own fields plus `revision_hash`, the hash of its latest revision: the page
-    caches its rendered body under that hash, so any import or admin edit shows at once."""
+    caches its rendered body under that hash, so any import or admin edit shows at once. Read once per
+    generation of the procedure's scope in each process (every change of the guide, publishing and
+    unpublishing included, records a revision, which bumps it)."""
     if not SLUG.fullmatch(slug):
         return None
-    latest = ProcedureRevision.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("content_hash")
-    return Procedure.objects.filter(slug=slug, is_published=True).annotate(revision_hash=Subquery(latest[:1])).first()
+
+    def read() -> Procedure | None:
+        latest = ProcedureRevision.objects.filter(procedure=OuterRef("pk")).order_by("-number").values("content_hash")
+        published = Procedure.objects.filter(slug=slug, is_published=True)
+        return published.annotate(revision_hash=Subquery(latest[:1])).first()
+
+    return per_generation(procedure_scope(slug), "procedure-for-page", read)
 
 
 def procedure_scope(slug: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.urls import reverse
 
 from cryoview.procedures.models import Procedure
@@ -28,6 +28,15 @@ EDITABLE_FIELDS = (
     "body",
     "video_id",
 )
+
+
+class Negated(Func):
+    """-x. The list's keyset compares one row of columns in one direction, so "lowest rating first, newest
+    first among equals" orders by -rating descending; an index on the same expression serves it."""
+
+    template = "(-%(expressions)s)"
+    arity = 1
+    output_field = models.IntegerField()
 
 
 class Review(models.Model):
@@ -84,6 +93,15 @@ class Review(models.Model):
             models.Index(fields=["procedure", "status", "has_video", "published_at", "id"], name="review_list_new"),
             models.Index(
                 fields=["procedure", "status", "has_video", "rating", "published_at", "id"], name="review_list_rating"
+            ),
+            models.Index(
+                F("procedure"),
+                F("status"),
+                F("has_video"),
+                Negated(F("rating")),
+                F("published_at"),
+                F("id"),
+                name="review_list_lowest",
             ),
             models.Index(fields=["status", "submitted_at"], name="review_queue"),
         ]
@@ -180,6 +198,9 @@ class ReviewStats(models.Model):
     procedure = models.OneToOneField(Procedure, on_delete=models.CASCADE, related_name="review_stats")
     data = models.JSONField()
     updated_at = models.DateTimeField(auto_now=True)
+    stale_since = models.DateTimeField(
+        null=True, blank=True, help_text="a review entered or left the count; a queued task recounts (then empty)"
+    )
 
     def __str__(self) -> str:
         return f"stats of {self.procedure_id}"

@@ -10,7 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Max, Min, Prefetch, Q, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleLessThan
 from django.urls import reverse
 
 from cryoview.accounts.models import User
@@ -19,7 +20,7 @@ from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
-from cryoview.reviews.models import FollowUp, Review, ReviewStats
+from cryoview.reviews.models import FollowUp, Negated, Review, ReviewStats
 from cryoview.reviews.permissions import can_see_review, can_see_review_in_private
 from cryoview.videos.enums import VideoStatus
 from cryoview.videos.models import Video
@@ -152,14 +153,29 @@ def _decode_cursor(cursor: str, columns: list[tuple[str, bool]]) -> list[Any]:
     return decoded
 
 
-def _after(columns: list[tuple[str, bool]], values: list[Any]) -> Q:
-    """Rows strictly after `values` in the list's order: (a > x) or (a = x and b > y) or …"""
-    condition = Q(pk__in=[])
-    equal = Q()
-    for (name, descending), value in zip(columns, values, strict=True):
-        condition |= equal & Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
-        equal &= Q(**{name: value})
-    return condition
+def _row(sort: ReviewSort, rating_filter: int | None) -> list[tuple[str, Any]]:
+    """The list's order as one row of (cursor column, expression), all descending, so that "after the cursor"
+    is a single row-value comparison, `(a, b, c) < (x, y, z)`, which the database answers by seeking an index
+    (review_list_new, review_list_rating, review_list_lowest: the same columns after procedure and status)
+    rather than by reading every row before it. A rating filter joins the row as an equal column so the
+    rating index serves the newest-first list too."""
+    if sort == ReviewSort.LOWEST:
+        return [("has_video", F("has_video")), ("rating", Negated(F("rating"))), *_NEWEST_TAIL]
+    if sort == ReviewSort.HIGHEST or rating_filter is not None:
+        return [("has_video", F("has_video")), ("rating", F("rating")), *_NEWEST_TAIL]
+    return [("has_video", F("has_video")), *_NEWEST_TAIL]
+
+
+_NEWEST_TAIL: list[tuple[str, Any]] = [("published_at", F("published_at")), ("id", F("id"))]
+
+
+def _after(row: list[tuple[str, Any]], cursor: dict[str, Any], rating_filter: int | None) -> TupleLessThan:
+    """Rows strictly after the cursor in the list's order."""
+    values = []
+    for name, expression in row:
+        value: Any = cursor.get(name, rating_filter)
+        values.append(-value if isinstance(expression, Negated) else value)
+    return TupleLessThan(Tuple(*(expression for _, expression in row)), values)
 
 
 def review_list_visible(*, procedure: Procedure) -> QuerySet[Review]:
@@ -172,15 +188,16 @@ def review_list_published(
     """One page of the published list with a fixed number of queries, whatever the number of reviews."""
     limit = max(1, min(limit, MAX_PAGE_SIZE))
     columns = _columns(filters.sort)
+    row = _row(filters.sort, filters.rating)
     queryset = review_list_visible(procedure=procedure).select_related("author", "video")
     if filters.has_video is not None:
         queryset = queryset.filter(has_video=filters.has_video)
     if filters.rating is not None:
         queryset = queryset.filter(rating=filters.rating)
     if cursor:
-        queryset = queryset.filter(_after(columns, _decode_cursor(cursor, columns)))
-    ordering = [f"-{name}" if descending else name for name, descending in columns]
-    rows = list(queryset.order_by(*ordering)[: limit + 1])
+        values = dict(zip((name for name, _ in columns), _decode_cursor(cursor, columns), strict=True))
+        queryset = queryset.filter(_after(row, values, filters.rating))
+    rows = list(queryset.order_by(*(expression.desc() for _, expression in row))[: limit + 1])
     next_cursor = _encode_cursor(rows[limit - 1], columns) if len(rows) > limit else None
     return ReviewPage(items=rows[:limit], next_cursor=next_cursor)
 
@@ -274,12 +291,6 @@ def stats_get_many(*, procedure_ids: list[int]) -> dict[int, dict[str, Any]]:
     """The stored aggregates of several procedures in one query (the home page's cards), as stats_get."""
     stored = dict(ReviewStats.objects.filter(procedure_id__in=procedure_ids).values_list("procedure_id", "data"))
     return {pk: stored.get(pk) or empty_stats() for pk in procedure_ids}
-
-
-def stats_version(*, procedure: Procedure) -> str:
-    """Changes whenever a review enters or leaves the count: a cache key for what shows published reviews."""
-    stamp = ReviewStats.objects.filter(procedure=procedure).values_list("updated_at", flat=True).first()
-    return stamp.isoformat() if stamp else "none"
 
 
 def side_effect_labels(*, procedure: Procedure) -> dict[str, str]:

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_vary_headers
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError
-from cryoview.core.pagecache import for_visitors
+from cryoview.core.pagecache import for_visitors, per_generation
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
@@ -20,6 +24,7 @@ from cryoview.reviews.models import Review
 from cryoview.reviews.permissions import is_review_author
 from cryoview.reviews.selectors import (
     ReviewFilters,
+    ReviewPage,
     followups_visible,
     review_get_for,
     review_get_own,
@@ -52,22 +57,31 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponseBase:
 def _list_page(request: HttpRequest, slug: str) -> HttpResponse:
     procedure = _procedure(slug)
     form = ReviewListForm(request.GET)
-    status = 200
-    page = None
-    error = ""
-    if form.is_valid():
-        filters = ReviewFilters(
-            sort=ReviewSort(form.cleaned_data["sort"] or ReviewSort.NEWEST),
-            has_video=True if form.cleaned_data["video"] else None,
-            rating=form.cleaned_data["rating"],
-        )
-        try:
-            page = review_list_published(procedure=procedure, filters=filters, cursor=form.cleaned_data["cursor"])
-        except ApplicationError as problem:
-            error, status = problem.message, 400
-    else:
+    if not form.is_valid():
         error = "; ".join(f"{name}: {' '.join(str(e) for e in errs)}" for name, errs in form.errors.items())
-        status = 400
+        return _list_response(request, procedure, _list_body(request, procedure, form, None, error), 400)
+    filters = ReviewFilters(
+        sort=ReviewSort(form.cleaned_data["sort"] or ReviewSort.NEWEST),
+        has_video=True if form.cleaned_data["video"] else None,
+        rating=form.cleaned_data["rating"],
+    )
+
+    def body() -> str:
+        page = review_list_published(procedure=procedure, filters=filters, cursor=form.cleaned_data["cursor"])
+        return _list_body(request, procedure, form, page, "")
+
+    # The list is the same for everyone (only the header differs): rendered once per change of the reviews.
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    try:
+        html = per_generation(procedure_scope(slug), f"review-list:{query}", body)
+    except ApplicationError as problem:
+        return _list_response(request, procedure, _list_body(request, procedure, form, None, problem.message), 400)
+    return _list_response(request, procedure, html, 200)
+
+
+def _list_body(
+    request: HttpRequest, procedure: Procedure, form: ReviewListForm, page: ReviewPage | None, error: str
+) -> str:
     query = request.GET.copy()
     query.pop("cursor", None)
     context = {
@@ -79,7 +93,12 @@ def _list_page(request: HttpRequest, slug: str) -> HttpResponse:
         "labels": side_effect_labels(procedure=procedure),
         "query": query.urlencode(),
     }
-    return render(request, "reviews/list.html", context, status=status)
+    return render_to_string("reviews/_list_body.html", context)
+
+
+def _list_response(request: HttpRequest, procedure: Procedure, body: str, status: int) -> HttpResponse:
+    html = mark_safe(body)  # noqa: S308 - our own template's output; user text escaped inside
+    return render(request, "reviews/list.html", {"procedure": procedure, "body": html}, status=status)
 
 
 def _uploader_context() -> dict[str, int]:

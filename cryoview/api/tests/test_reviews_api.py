@@ -10,7 +10,13 @@ from cryoview.accounts.services import token_issue
 from cryoview.moderation.models import ModerationDecision, Report
 from cryoview.moderation.tests.factories import established
 from cryoview.reviews.models import Review
-from cryoview.reviews.tests.factories import pending_review, processing_video, published_review, ready_video
+from cryoview.reviews.tests.factories import (
+    pending_review,
+    processing_video,
+    published_review,
+    ready_video,
+    recount_queued,
+)
 from cryoview.videos.models import Video
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -171,6 +177,7 @@ def test_delete_withdraws_and_removes_the_video(client, member, massage, clean_p
     assert review.status == "withdrawn"
     assert not Video.objects.filter(pk=video.pk).exists()
     assert client.get(f"/api/v1/reviews/{review.pk}").status_code == 404
+    recount_queued()  # the worker recounts the guide's numbers
     assert client.get("/api/v1/procedures/facial-cryomassage/stats").json()["count"] == 0
 
 

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from conftest import clear_caches
 from cryoview.procedures.models import Claim, ClaimSource, Procedure, Source
 
 
@@ -95,9 +96,7 @@ def add_claims(procedure: Procedure, count: int) -> None:
 
 
 def count_queries(client, url: str) -> int:
-    from django.core.cache import cache
-
-    cache.clear()  # measure a full render, not the cached guide body
+    clear_caches()  # measure a full render, not the cached guide body
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
+from conftest import clear_caches
 from cryoview.related.models import RelatedLink
 from cryoview.related.selectors import related_for
 from cryoview.related.services import related_refresh, related_refresh_guides
@@ -87,7 +87,7 @@ def test_the_review_page_shows_related_reading_before_the_disclaimer(client, mas
 
 
 def guide_page_queries(client, slug: str) -> int:
-    cache.clear()  # a full render: no visitor's copy, no cached fragments
+    clear_caches()  # a full render: no visitor's copy, no cached fragments
     with CaptureQueriesContext(connection) as queries:
         assert client.get(f"/procedures/{slug}/").status_code == 200
     return len(queries)
@@ -109,7 +109,7 @@ def test_the_pages_count_one_more_query_for_the_section_and_no_more(client, mass
     url = f"/procedures/{massage.slug}/" if kind == "guide" else f"/reviews/{review.pk}/"
 
     def count() -> int:
-        cache.clear()
+        clear_caches()
         with CaptureQueriesContext(connection) as queries:
             assert client.get(url).status_code == 200
         return sum("related_relatedlink" in q["sql"] for q in queries.captured_queries)

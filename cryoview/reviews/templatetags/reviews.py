@@ -3,10 +3,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from cryoview.core.pagecache import per_generation
+from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.selectors import (
     ReviewFilters,
@@ -15,27 +16,26 @@ from cryoview.reviews.selectors import (
     side_effect_labels,
     stats_get,
     stats_get_many,
-    stats_version,
 )
 
 register = template.Library()
 
 GUIDE_PAGE_REVIEWS = 6
-SECTION_CACHE_SECONDS = 600  # also bounds how long a changed display name takes to show
 
 
 @register.simple_tag
 def reviews_section(procedure: Any) -> SafeString:
     """The guide page's "Video reviews" section: the aggregates and the first reviews, videos first.
 
-    Rendered once per change of the published set (the stats row's timestamp moves with every review that
-    enters or leaves it), so a busy guide page costs one small query here, not a list and a render.
+    Rendered once per generation of the procedure's scope (bumped when a review enters or leaves the list,
+    and again when the worker has recounted the numbers), and kept in this process, so a busy guide page
+    costs no query here, not a list and a render.
     """
-    key = f"guide-reviews:{procedure.pk}:{stats_version(procedure=procedure)}"
-    html = cache.get(key)
-    if not isinstance(html, str):
-        html = render_to_string("reviews/_guide_section.html", _section_context(procedure))
-        cache.set(key, html, timeout=SECTION_CACHE_SECONDS)
+    html = per_generation(
+        procedure_scope(procedure.slug),
+        f"guide-reviews:{procedure.pk}",
+        lambda: render_to_string("reviews/_guide_section.html", _section_context(procedure)),
+    )
     section: SafeString = mark_safe(html)  # noqa: S308 - our own template's output; user text escaped inside
     return section
 

@@ -43,10 +43,29 @@ def pending_review(procedure: Procedure, author: User | None = None, **overrides
 
 
 def published_review(procedure: Procedure, author: User | None = None, **overrides: Any) -> Review:
+    """A published review, with the guide's numbers recounted as a running worker would (once committed)."""
     review = pending_review(procedure, author, **overrides)
     review_approve(review=review, by=factory_moderator())
+    recount_queued()
     review.refresh_from_db()
     return review
+
+
+STATS_TASK = "cryoview.reviews.tasks.refresh_stats"
+
+
+def recount_queued() -> int:
+    """Run the queued stats recounts, as the worker does (the tests' stand-in for a running worker; other
+    queued tasks stay queued). Returns how many recounts changed the stats."""
+    from django_tasks_db.models import DBTaskResult
+
+    from cryoview.reviews.tasks import refresh_stats
+
+    done = 0
+    for row in DBTaskResult.objects.ready().filter(task_path=STATS_TASK).order_by("enqueued_at"):
+        done += refresh_stats.call(**row.args_kwargs["kwargs"])
+        row.delete()
+    return done
 
 
 def ready_video(owner: User, *, duration: float = 12.0) -> Video:
@@ -97,3 +116,11 @@ def person(email: str, role: Role = Role.MEMBER) -> User:
     user = UserFactory(email=email)
     EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     return user_set_role(user=user, role=role)
+
+
+def stats_after_the_worker(*, procedure: Procedure) -> dict[str, Any]:
+    """The guide's numbers once the worker has run the queued recounts."""
+    from cryoview.reviews.selectors import stats_get
+
+    recount_queued()
+    return stats_get(procedure=procedure)

@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from cryoview.moderation.enums import Decision
 from cryoview.moderation.services import review_decide
 from cryoview.reviews.services import review_withdraw
-from cryoview.reviews.tests.factories import pending_review, published_review
+from cryoview.reviews.tests.factories import pending_review, published_review, recount_queued
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -44,13 +44,21 @@ def test_a_visitor_gets_the_stored_page_without_rendering_it(client, massage, ur
 
 @pytest.mark.parametrize(("url", "shown"), [(url, "Just approved") for url in PAGES[:3]] + [(PAGES[3], '"count":1')])
 def test_a_change_to_the_reviews_shows_at_once(client, massage, member, moderator, url, shown):
+    """The lists change with the decision, and a withdrawn review leaves every page at once; the numbers (and
+    the guide's section, which shows nothing without them) follow when the worker has recounted."""
+    lists = url in PAGES[1:3]
+    shows_reviews = url in PAGES[:3]  # the guide's section lists the first reviews
     client.get(url)  # stored while there are no reviews
     review = pending_review(massage, member, title="Just approved")
     assert shown not in client.get(url).text, "pending reviews are never shown"
     review_decide(review=review, by=moderator, decision=Decision.APPROVE)
+    assert (shown in client.get(url).text) == lists
+    recount_queued()
     assert shown in client.get(url).text
     review.refresh_from_db()
     review_withdraw(review=review, by=member)
+    assert (shown not in client.get(url).text) == shows_reviews, "what is withdrawn goes at once"
+    recount_queued()
     assert shown not in client.get(url).text
 
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -9,10 +10,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from pytest_django import DjangoDbBlocker
 
 from cryoview.videos import storage
-from cryoview.videos.tests.clips import make_video
+from cryoview.videos.tests.clips import make_speaking_video, make_video
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,6 +46,71 @@ def speech_wav(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=60,
     )
     return path
+
+
+class ProcessedMedia:
+    """What the real pipeline made of one clip (renditions, poster, captions, transcript, manifest), made
+    once per test session. Each test gets its own video: the clip uploaded and checked as usual, a copy of
+    the outputs in the video's folder, and the real job run, which finds them, skips transcoding (a re-run
+    does only what is missing) and records the rows exactly as after a transcode."""
+
+    def __init__(self, clip: Path, outputs: Path) -> None:
+        self.clip = clip
+        self.outputs = outputs
+
+    def video_for(self, owner: object) -> object:
+        from cryoview.videos.enums import JobState
+        from cryoview.videos.models import Video
+        from cryoview.videos.pipeline import video_process
+        from cryoview.videos.tests.test_pipeline import new_video
+
+        video = new_video(owner, self.clip)
+        shutil.copytree(self.outputs, storage.out_dir(video.pk))
+        assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
+        return Video.objects.get(pk=video.pk)
+
+
+def _process_once(clip: Path, keep: Path, django_db_blocker: DjangoDbBlocker) -> ProcessedMedia:
+    """Run the whole pipeline on `clip` in a transaction that is rolled back, keeping only the files."""
+    from cryoview.accounts.models import User
+    from cryoview.videos.enums import JobState
+    from cryoview.videos.pipeline import video_process
+    from cryoview.videos.tests.test_pipeline import new_video
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        owner = User.objects.create_user(email=f"media-{keep.name}@example.org")
+        video = new_video(owner, clip)
+        try:
+            assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
+            shutil.copytree(storage.out_dir(video.pk), keep)
+        finally:
+            storage.remove_tree(storage.video_dir(video.pk))
+            transaction.set_rollback(True)
+    assert (keep / storage.MANIFEST).exists()
+    return ProcessedMedia(clip, keep)
+
+
+@pytest.fixture(scope="session")
+def speaking_media(
+    django_db_setup: None,
+    django_db_blocker: DjangoDbBlocker,
+    tmp_path_factory: pytest.TempPathFactory,
+    speech_wav: Path,
+) -> ProcessedMedia:
+    """A 3 s 1280x720 clip with speech through the real pipeline: 720p and 360p, poster, English captions."""
+    folder = tmp_path_factory.mktemp("speaking-media")
+    clip = make_speaking_video(folder / "talk.mp4", speech_wav, width=1280, height=720, seconds=3)
+    return _process_once(clip, folder / "outputs", django_db_blocker)
+
+
+@pytest.fixture(scope="session")
+def small_media(
+    django_db_setup: None, django_db_blocker: DjangoDbBlocker, tmp_path_factory: pytest.TempPathFactory
+) -> ProcessedMedia:
+    """The `clip` fixture's kind of clip (2 s 320x240) through the real pipeline."""
+    folder = tmp_path_factory.mktemp("small-media")
+    clip = make_video(folder / "clip.mp4", width=320, height=240, seconds=2.0)
+    return _process_once(clip, folder / "outputs", django_db_blocker)
 
 
 def database_url() -> str:

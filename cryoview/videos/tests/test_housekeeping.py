@@ -14,9 +14,7 @@ from cryoview.videos import storage
 from cryoview.videos.enums import JobState
 from cryoview.videos.housekeeping import missing_files, orphans_sweep, stray_files
 from cryoview.videos.models import Upload, Video, VideoJob
-from cryoview.videos.pipeline import video_process
 from cryoview.videos.tasks import maintenance
-from cryoview.videos.tests.test_pipeline import new_video
 from cryoview.videos.uploads import private_path, upload_create
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_stores")]
@@ -31,11 +29,11 @@ def clean_stores(clean_private_store):
 
 
 @pytest.fixture
-def processed(member, clip) -> Video:
+def processed(member, small_media) -> Video:
     """A video through the real pipeline: renditions, poster and rows as a member's upload leaves them."""
-    video = new_video(member, clip)
-    assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
-    return Video.objects.get(pk=video.pk)
+    video = small_media.video_for(member)
+    assert isinstance(video, Video)
+    return video
 
 
 def write(path: Path, data: bytes = b"x" * 10) -> Path:

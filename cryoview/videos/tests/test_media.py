@@ -11,20 +11,15 @@ from cryoview.accounts.services import token_issue
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState
 from cryoview.videos.models import Video
-from cryoview.videos.pipeline import video_process
 from cryoview.videos.tests.test_pipeline import new_video
 
 ARTEFACTS = ("720.mp4", "360.mp4", "poster.jpg", "captions.en.vtt", "transcript.json")
 
 
 @pytest.fixture
-def ready_video(db, member, tmp_path, speech_wav):
-    from cryoview.videos.tests.clips import make_speaking_video
-
-    clip = make_speaking_video(tmp_path / "talk.mp4", speech_wav, width=1280, height=720, seconds=3)
-    video = new_video(member, clip)
-    assert video_process(job_id=video.job.pk) == JobState.SUCCEEDED
-    return Video.objects.get(pk=video.pk)
+def ready_video(db, member, speaking_media):
+    """A member's processed video with speech: its own rows and its own copy of the pipeline's outputs."""
+    return speaking_media.video_for(member)
 
 
 def url(video, name):
