@@ -17,7 +17,7 @@ from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError
 from cryoview.core.ranges import ranged_file_response
-from cryoview.procedures.selectors import SLUG
+from cryoview.procedures.selectors import SLUG, procedure_list_published
 from cryoview.videos import storage
 from cryoview.videos.models import Caption
 from cryoview.videos.permissions import can_change_video, can_see_file_name
@@ -115,6 +115,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
         # What was typed (blank rows dropped), then one blank row to add a caption without JavaScript.
         "cue_rows": [*(r for r in rows if not r.is_blank), CueRow("", "", "")] if can_edit else [],
         "caption_problems": problems,
+        # Not in a review yet: the owner can write one now, even while the video is still processing.
+        "review_guides": procedure_list_published() if is_owner and use is None and not video.is_failed else [],
     }
     response = render(request, "videos/player.html", context, status=status)
     patch_vary_headers(response, ["Save-Data"])  # the first rendition depends on it

@@ -58,3 +58,29 @@ def test_the_upload_box_uses_the_standard_client_and_lets_phones_pick_a_recorded
     assert 'data-review-url="/procedures/facial-cryomassage/reviews/new/"' in upload
     # The link to the review form is in the page but hidden until there is a video to write about.
     assert "<p data-review-offer hidden>" in upload
+
+
+def test_the_owner_of_an_unused_video_can_start_a_review_with_it_even_while_it_processes(
+    client, massage, member, moderator, clean_private_store
+):
+    from cryoview.reviews.tests.factories import processing_video
+
+    for video in (processing_video(member), ready_video(member)):
+        client.force_login(member)
+        page = client.get(f"/videos/{video.pk}/").text
+        assert "Write your review with this video" in page
+        for slug in ("facial-cryomassage", "cryoelectrophoresis"):
+            assert f'href="/procedures/{slug}/reviews/new/?video={video.pk}"' in page
+        # The form it leads to has the video chosen.
+        form = client.get(f"/procedures/facial-cryomassage/reviews/new/?video={video.pk}").text
+        assert f'<option value="{video.pk}" selected>' in form
+        # Nobody else is offered to write a review with someone's video.
+        client.force_login(moderator)
+        assert "Write your review with this video" not in client.get(f"/videos/{video.pk}/").text
+
+    # Once the video is in a review, the page links back to it instead.
+    used = ready_video(member)
+    review = pending_review(massage, member, video_id=str(used.pk))
+    client.force_login(member)
+    page = client.get(f"/videos/{used.pk}/").text
+    assert "Write your review with this video" not in page and f'href="/reviews/{review.pk}/"' in page
