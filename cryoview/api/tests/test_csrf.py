@@ -152,6 +152,7 @@ EXEMPT_PAGES = {
     "procedures/<slug:slug>/comments/": "guests post from cached pages; a session is checked by _session_csrf",
     "reviews/<int:review_id>/comments/": "guests post from cached pages; a session is checked by _session_csrf",
     "comments/unsubscribe/<str:token>/": "one-click unsubscribe (RFC 8058) from mail clients; the token is signed",
+    "comments/review-mail/unsubscribe/<str:token>/": "one-click unsubscribe (RFC 8058) from review-comment e-mails",
 }
 
 
