@@ -124,7 +124,9 @@ class WorkerProcess:
     """A real `manage.py run_worker` on the test database."""
 
     def __init__(self, **variables: str) -> None:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_")}
+        # The test run's own folders (CRYOVIEW_DATA_DIR and the media roots) are the worker's too; nothing else.
+        keep = ("CRYOVIEW_DATA_DIR", "CRYOVIEW_MEDIA_ROOT", "CRYOVIEW_PRIVATE_MEDIA_ROOT")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") or k in keep}
         env.update(
             CRYOVIEW_ENVIRONMENT="test",
             DJANGO_SETTINGS_MODULE="config.settings.test",
