@@ -141,7 +141,7 @@ def check_pages(
             problems.append(f"{path}: HTTP {status}: {body[:300]!r}")
         elif not looks_right(body):
             problems.append(f"{path}: 200 but not the expected content: {body[:300]!r}")
-        elif cookies and path in (PAGES[0][1], PAGES[1][1], pages[4][1]) and b"Log out" not in body:
+        elif cookies and path in (PAGES[0][1], PAGES[1][1], pages[4][1]) and b"Sign out" not in body:
             problems.append(f"{path}: the member's page does not show them signed in")
     return problems
 

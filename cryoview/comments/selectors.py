@@ -256,3 +256,13 @@ def spam_folder() -> QuerySet[Comment]:
 
 def comments_of(*, user: User) -> QuerySet[Comment]:
     return Comment.objects.filter(author=user).select_related("procedure", "review").order_by("pk")
+
+
+def has_comments_in_scope(request: Any, scope: str) -> bool:
+    """Whether the signed-in member has any comment (shown, held, spam, deleted) in the guide thread of the page
+    cache's `scope`: their page then shows what only they may see (their held comments, their edit links), so
+    it cannot be the members' shared rendering. One indexed query. Any other scope counts as personal."""
+    slug = scope.removeprefix("procedure:")
+    if slug == scope or procedure_scope(slug) != scope:
+        return True
+    return Comment.objects.filter(procedure__slug=slug, author_id=request.user.pk).exists()
