@@ -233,8 +233,10 @@ def _plain_member(request: HttpRequest) -> bool:
     return "_messages" not in request.session
 
 
-def member_template_key(request: HttpRequest) -> str:
-    return "member:" + _page_key(request)
+def _member_page_key(request: HttpRequest) -> str:
+    """Apart from visitors' pages (never looked up for a member): this process's members' rendering."""
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    return f"member-page:{_short(request.path)}:{query}"
 
 
 def for_members(
@@ -252,7 +254,7 @@ def for_members(
     if not _plain_member(request) or any(_personal_checks[name](request, scope) for name in checks):
         return render()
     current = generation(scope)
-    key = member_template_key(request)
+    key = _member_page_key(request)
     stored = _process_pages.get(key)
     if stored is None or stored[0] != current:
         real_user = request.user
