@@ -5,6 +5,8 @@ comment, a change shows at once, and the tokens in the served page work for that
 from __future__ import annotations
 
 import re
+from types import ModuleType
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -33,7 +35,7 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 STAMP = re.compile(r'name="form_stamp" value="([^"]+)"')
 
 
-def _renders(view_module, name: str):  # type: ignore[no-untyped-def]
+def _renders(view_module: ModuleType, name: str) -> Any:
     return mock.patch.object(view_module, name, wraps=getattr(view_module, name))
 
 
