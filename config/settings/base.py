@@ -131,6 +131,10 @@ CACHES = {
     },
 }
 
+# Django's database sessions, loaded with one plain query (cryoview/core/sessions.py); not `cached_db`: the
+# shared cache is the database too.
+SESSION_ENGINE = "cryoview.core.sessions"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -18,3 +18,9 @@ def token_find_active(*, secret: str) -> ApiToken | None:
         .filter(digest=token_digest(secret), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def member_stand_in(name: str) -> User:
+    """An unsaved plain member called `name` (id 0, which no row has, so nothing is theirs): whom the members'
+    shared rendering of a page is made for (`core.pagecache.for_members`) before each member's name is filled in."""
+    return User(pk=0, email=f"{name}@invalid", display_name=name)

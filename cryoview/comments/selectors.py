@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -256,3 +257,22 @@ def spam_folder() -> QuerySet[Comment]:
 
 def comments_of(*, user: User) -> QuerySet[Comment]:
     return Comment.objects.filter(author=user).select_related("procedure", "review").order_by("pk")
+
+
+def has_comments_in_scope(request: Any, scope: str) -> bool:
+    """Whether the signed-in member has any comment (shown, held, spam, deleted) in the guide thread of the page
+    cache's `scope`: their page then shows what only they may see (their held comments, their edit links), so
+    it cannot be the members' shared rendering. One indexed query. Any other scope counts as personal."""
+    slug = scope.removeprefix("procedure:")
+    if slug == scope or procedure_scope(slug) != scope:
+        return True
+    # Plain SQL: asked on every member's request for a guide page, where building the ORM query cost more than
+    # running it (profiled). The author's index finds their few comments; the join checks the guide.
+    comments, procedures = Comment._meta.db_table, Procedure._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {comments} c JOIN {procedures} p ON p.id = c.procedure_id"  # noqa: S608 - table names
+            " WHERE c.author_id = %s AND p.slug = %s LIMIT 1",
+            [request.user.pk, slug],
+        )
+        return cursor.fetchone() is not None

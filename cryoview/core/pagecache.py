@@ -9,6 +9,8 @@ in, or with a pending message) or a token always gets a fresh render.
 from __future__ import annotations
 
 import hashlib
+import re
+import secrets
 import threading
 import time
 import zlib
@@ -20,9 +22,12 @@ from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.core.signals import request_finished, request_started
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control
+from django.utils.html import escape, format_html
 
 from cryoview.core.formstamp import form_tokens_html
+from cryoview.core.templatetags.words import sentence_end
 
 PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
 MESSAGES_COOKIE = "messages"
@@ -190,3 +195,93 @@ def _personal(request: HttpRequest, response: HttpResponseBase) -> HttpResponseB
     if any(name in request.COOKIES for name in PERSONAL_COOKIES):
         patch_cache_control(response, private=True, no_store=True)
     return response
+
+
+# --- Members' pages: one rendering per generation, with this process's secret placeholders -----------------------
+#
+# A plain member's page differs from another plain member's only in their name (the header, "Commenting as"), their
+# CSRF token and their form stamp. It is rendered once per generation of its scope for a stand-in member whose
+# name is MEMBER_NAME, a random value of this process that no one else knows (so no text a user wrote can hold
+# it), its tokens turned into markers; each request fills in its own member's name and fresh tokens. A member
+# whose page would show more (their own comments in the thread, moderation links, a flash message) gets a full
+# render, as before. Checks of the apps above core (e.g. comments: "this member has comments in this thread")
+# are registered by name with `register_personal_check` and named by the view.
+
+MEMBER_NAME = f"cryoview-member-{secrets.token_hex(16)}"
+_MEMBER_CSRF = f"<!--cryoview:csrf-{secrets.token_hex(8)}-->".encode()
+_CSRF_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" value="[A-Za-z0-9]+">')
+_MEMBER_SENTENCE = f"{MEMBER_NAME}</strong>{sentence_end(MEMBER_NAME)}".encode()
+
+PersonalCheck = Callable[[HttpRequest, str], bool]
+_personal_checks: dict[str, PersonalCheck] = {}
+
+
+def register_personal_check(name: str, check: PersonalCheck) -> None:
+    """`check(request, scope)` is True when the signed-in member's page for `scope` shows something only they
+    see (so the shared members' rendering cannot serve them)."""
+    _personal_checks[name] = check
+
+
+def _plain_member(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or request.method not in ("GET", "HEAD"):
+        return False
+    if "Authorization" in request.headers or MESSAGES_COOKIE in request.COOKIES:
+        return False
+    if user.is_staff or user.is_superuser or getattr(user, "is_moderator", True) or getattr(user, "is_editor", True):
+        return False
+    return "_messages" not in request.session
+
+
+def _member_page_key(request: HttpRequest) -> str:
+    """Apart from visitors' pages (never looked up for a member): this process's members' rendering."""
+    query = hashlib.sha256(request.META.get("QUERY_STRING", "").encode()).hexdigest()[:24]
+    return f"member-page:{_short(request.path)}:{query}"
+
+
+def for_members(
+    request: HttpRequest,
+    scope: str,
+    render: Callable[[], HttpResponseBase],
+    *,
+    stand_in: Callable[[str], Any],
+    checks: tuple[str, ...] = (),
+) -> HttpResponseBase:
+    """A plain signed-in member gets the members' rendering of this page for `scope`'s current generation with
+    their own name and tokens filled in; anyone else a fresh `render()` (visitors: see `for_visitors`).
+    `stand_in(name)` builds the unsaved member the shared rendering is made for (an id no row has: nothing is
+    theirs)."""
+    if not _plain_member(request) or any(_personal_checks[name](request, scope) for name in checks):
+        return render()
+    current = generation(scope)
+    key = _member_page_key(request)
+    stored = _process_pages.get(key)
+    if stored is None or stored[0] != current:
+        real_user = request.user
+        request.user = stand_in(MEMBER_NAME)
+        setattr(request, _LATE_ATTRIBUTE, True)
+        try:
+            response = render()
+        finally:
+            request.user = real_user
+            setattr(request, _LATE_ATTRIBUTE, False)
+        if response.status_code != 200 or not isinstance(response, HttpResponse) or response.cookies:
+            return render()  # an error page or anything unusual: this member's own rendering
+        content = _CSRF_INPUT.sub(_MEMBER_CSRF, response.content)
+        stored = (current, response["Content-Type"], content)
+        _process_pages.set(key, stored, timeout=PAGE_SECONDS)
+    return HttpResponse(_fill_member(request, stored[2]), content_type=stored[1])
+
+
+def _fill_member(request: HttpRequest, content: bytes) -> bytes:
+    name = str(request.user.public_name)  # type: ignore[union-attr]
+    shown = escape(name).encode()
+    content = content.replace(_MEMBER_SENTENCE, shown + b"</strong>" + sentence_end(name).encode())
+    content = content.replace(MEMBER_NAME.encode(), shown)
+    token = get_token(request)
+    content = content.replace(
+        _MEMBER_CSRF, format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token).encode()
+    )
+    if LATE_TOKENS in content:
+        content = content.replace(LATE_TOKENS, form_tokens_html(request, csrf=True).encode())
+    return content

@@ -4,7 +4,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.utils.functional import SimpleLazyObject
 
-from cryoview.core.pagecache import for_visitors
+from cryoview.accounts.selectors import member_stand_in
+from cryoview.core.pagecache import for_members, for_visitors
 from cryoview.procedures.selectors import (
     SLUG,
     Guide,
@@ -23,7 +24,16 @@ def home(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, slug: str) -> HttpResponseBase:
     if not SLUG.fullmatch(slug):
         raise Http404("No guide with this address.")
-    return for_visitors(request, procedure_scope(slug), lambda: _detail(request, slug))
+    scope = procedure_scope(slug)
+    # Members: one rendering per generation with their name and tokens filled in, unless they have comments in
+    # this thread (their held ones and edit links are theirs only) or more rights than a member.
+    return for_visitors(
+        request,
+        scope,
+        lambda: for_members(
+            request, scope, lambda: _detail(request, slug), stand_in=member_stand_in, checks=("comments",)
+        ),
+    )
 
 
 def _detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -14,8 +14,9 @@ from django.views.decorators.http import require_POST
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
+from cryoview.accounts.selectors import member_stand_in
 from cryoview.core.errors import ApplicationError
-from cryoview.core.pagecache import for_visitors, per_generation
+from cryoview.core.pagecache import for_members, for_visitors, per_generation
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
@@ -51,7 +52,10 @@ def _user(request: HttpRequest) -> User:
 
 
 def review_list(request: HttpRequest, slug: str) -> HttpResponseBase:
-    return for_visitors(request, procedure_scope(slug), lambda: _list_page(request, slug))
+    scope = procedure_scope(slug)
+    return for_visitors(
+        request, scope, lambda: for_members(request, scope, lambda: _list_page(request, slug), stand_in=member_stand_in)
+    )
 
 
 def _list_page(request: HttpRequest, slug: str) -> HttpResponse:

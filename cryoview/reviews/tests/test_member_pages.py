@@ -35,7 +35,7 @@ def test_a_member_never_gets_a_visitors_stored_page(client, massage, member, url
     assert response.status_code == 200
     assert "Seen by all" in response.text or '"count":1' in response.text
     if url in (GUIDE, LIST):
-        assert member.public_name in response.text and "Log out" in response.text
+        assert member.public_name in response.text and "Sign out" in response.text
 
 
 def test_the_shared_list_part_names_nobody(client, massage, member, other_member):
