@@ -337,7 +337,7 @@ def seed(count: int, members: int) -> None:
     from cryoview.reviews.enums import CONSENT_TEXT, SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, ReviewStatus, WorthIt
     from cryoview.reviews.models import Review
     from cryoview.reviews.selectors import side_effect_choices
-    from cryoview.reviews.services import stats_refresh
+    from cryoview.reviews.stats import stats_refresh
     from cryoview.videos.enums import VideoStage, VideoStatus
     from cryoview.videos.models import Video
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.tasks import task
 
-from cryoview.reviews.services import stats_refresh_lost, stats_refresh_queued
+from cryoview.reviews.stats import stats_refresh_lost, stats_refresh_queued
 
 
 @task()

@@ -17,7 +17,8 @@ from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews import selectors
 from cryoview.reviews.models import ReviewStats
 from cryoview.reviews.selectors import stats_get
-from cryoview.reviews.services import STATS_REFRESH_LOST_SECONDS, review_withdraw
+from cryoview.reviews.services import review_withdraw
+from cryoview.reviews.stats import STATS_REFRESH_LOST_SECONDS
 from cryoview.reviews.tasks import maintenance, refresh_stats
 from cryoview.reviews.tests.factories import STATS_TASK, pending_review, published_review, recount_queued
 
@@ -33,7 +34,7 @@ def test_an_approve_request_queues_the_recount_and_the_worker_brings_the_numbers
     review = pending_review(massage, rating=1)
     client.force_login(moderator)
     scope_before = generation(procedure_scope(massage.slug))
-    with mock.patch("cryoview.reviews.services.stats_compute", wraps=selectors.stats_compute) as compute:
+    with mock.patch("cryoview.reviews.stats.stats_compute", wraps=selectors.stats_compute) as compute:
         response = client.post(f"/moderation/reviews/{review.pk}/decision", {"decision": "approve"})
     assert response.status_code == 302
     assert compute.call_count == 0, "the moderator's request does not count"
@@ -72,7 +73,7 @@ def test_a_change_while_the_recount_runs_queues_another(massage, warts, moderato
         review_decide(review=late, by=moderator, decision=Decision.APPROVE)
         return data
 
-    with mock.patch("cryoview.reviews.services.stats_compute", compute_while_a_moderator_approves):
+    with mock.patch("cryoview.reviews.stats.stats_compute", compute_while_a_moderator_approves):
         assert refresh_stats.call(procedure_id=massage.pk) is True
     assert stats_get(procedure=massage)["count"] == 1
     assert queued() == [{"procedure_id": massage.pk}] * 2, "the first delivery, and the one `late` queued"
@@ -101,7 +102,7 @@ def test_upkeep_recounts_when_the_queued_recount_was_lost(massage, moderator):
 def test_a_recount_that_fails_leaves_the_stats_stale_for_the_next_try(massage, moderator):
     review_decide(review=pending_review(massage), by=moderator, decision=Decision.APPROVE)
     marked = ReviewStats.objects.get(procedure=massage).stale_since
-    failing = mock.patch("cryoview.reviews.services.stats_compute", side_effect=RuntimeError("database went away"))
+    failing = mock.patch("cryoview.reviews.stats.stats_compute", side_effect=RuntimeError("database went away"))
     with failing, pytest.raises(RuntimeError):
         refresh_stats.call(procedure_id=massage.pk)
     assert ReviewStats.objects.get(procedure=massage).stale_since == marked
