@@ -119,3 +119,6 @@ def clear_caches() -> None:
 
     for each in caches.all(initialized_only=False):
         each.clear()
+
+
+pytest_plugins = ["cryoview.core.tests.objectstore"]

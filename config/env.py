@@ -59,6 +59,42 @@ VARIABLES: tuple[Variable, ...] = (
         "var/media/private",
         "private media folder (originals, unpublished media), never served by URL",
     ),
+    Variable(
+        "CRYOVIEW_SCRATCH_DIR",
+        "path",
+        "var/scratch",
+        "per-attempt working folders of the media pipeline; always emptied after each attempt",
+    ),
+    Variable(
+        "CRYOVIEW_S3_ENDPOINT_URL",
+        "url",
+        "",
+        "S3-compatible endpoint (https://s3.example.org); empty: AWS S3 for the region. Setting the buckets puts "
+        "every media file in object storage",
+    ),
+    Variable("CRYOVIEW_S3_REGION", "str", "us-east-1", "the object store's region"),
+    Variable("CRYOVIEW_S3_ACCESS_KEY_ID", "str", "", "access key of the object store (required with the buckets)"),
+    Variable("CRYOVIEW_S3_SECRET_ACCESS_KEY", "str", "", "secret key of the object store (required with the buckets)"),
+    Variable(
+        "CRYOVIEW_S3_PRIVATE_BUCKET",
+        "bucket",
+        "",
+        "bucket for originals, uploads in progress and unpublished media; never public",
+    ),
+    Variable("CRYOVIEW_S3_PUBLIC_BUCKET", "bucket", "", "bucket for published renditions, posters and captions"),
+    Variable(
+        "CRYOVIEW_S3_PUBLIC_URL",
+        "url",
+        "",
+        "address the public bucket is read from (a CDN); empty: <endpoint>/<public bucket>",
+    ),
+    Variable("CRYOVIEW_S3_URL_SECONDS", "int", "300", "lifetime of the signed links to private media"),
+    Variable(
+        "CRYOVIEW_CACHE_URL",
+        "cache",
+        "",
+        "empty: the database cache table; redis://host:6379/0 (or rediss://): Redis for pages and rate limits",
+    ),
     Variable("CRYOVIEW_STATIC_ROOT", "path", "var/static", "where collectstatic puts the static files"),
     Variable(
         "CRYOVIEW_WORKER_MODE",
@@ -243,6 +279,85 @@ def parse_path(name: str, value: str, base_dir: Path) -> Path:
     return path if path.is_absolute() else (base_dir / path)
 
 
+def parse_url(name: str, value: str, *, schemes: tuple[str, ...] = ("http", "https")) -> str:
+    """An address with a scheme and a host, nothing after the path: a typo never reaches a client library."""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ConfigError(name, f"expected {' or '.join(s + '://host' for s in schemes)}..., got {value!r}")
+    if parts.query or parts.fragment or any(c.isspace() for c in value):
+        raise ConfigError(name, f"no query, fragment or spaces allowed, got {value!r}")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ConfigError(name, f"the port is not a number in {value!r}") from None
+    return value.rstrip("/")
+
+
+BUCKET_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
+
+
+def parse_bucket(name: str, value: str) -> str:
+    """S3's bucket naming rules (3-63 lowercase letters, digits, dots and hyphens, a letter or digit at each end)."""
+    if not value:
+        return ""
+    if not (3 <= len(value) <= 63) or set(value) - BUCKET_CHARACTERS or not value[0].isalnum():
+        raise ConfigError(name, f"expected a bucket name (3-63 lowercase letters, digits, '.', '-'), got {value!r}")
+    if not value[-1].isalnum() or ".." in value:
+        raise ConfigError(name, f"a bucket name must end with a letter or digit and have no '..', got {value!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class S3Config:
+    endpoint_url: str
+    region: str
+    access_key_id: str
+    secret_access_key: str
+    private_bucket: str
+    public_bucket: str
+    public_url: str
+    url_seconds: int
+
+
+S3_NAMES = (
+    "CRYOVIEW_S3_ENDPOINT_URL",
+    "CRYOVIEW_S3_ACCESS_KEY_ID",
+    "CRYOVIEW_S3_SECRET_ACCESS_KEY",
+    "CRYOVIEW_S3_PRIVATE_BUCKET",
+    "CRYOVIEW_S3_PUBLIC_BUCKET",
+    "CRYOVIEW_S3_PUBLIC_URL",
+)
+
+
+def parse_s3(get: Any) -> S3Config | None:
+    """None (local folders) unless the buckets are set; then every required part must be there."""
+    given = [n for n in S3_NAMES if get(n)]
+    if not given:
+        return None
+    for required in S3_NAMES[1:5]:
+        if not get(required):
+            raise ConfigError(required, f"required when {given[0]} is set (object storage needs all of them)")
+    region = get("CRYOVIEW_S3_REGION")
+    if not region or set(region) - set("abcdefghijklmnopqrstuvwxyz0123456789-"):
+        raise ConfigError("CRYOVIEW_S3_REGION", f"expected a region such as eu-west-1, got {region!r}")
+    private = parse_bucket("CRYOVIEW_S3_PRIVATE_BUCKET", get("CRYOVIEW_S3_PRIVATE_BUCKET"))
+    public = parse_bucket("CRYOVIEW_S3_PUBLIC_BUCKET", get("CRYOVIEW_S3_PUBLIC_BUCKET"))
+    if private == public:
+        raise ConfigError("CRYOVIEW_S3_PUBLIC_BUCKET", "must differ from CRYOVIEW_S3_PRIVATE_BUCKET (one is public)")
+    return S3Config(
+        endpoint_url=parse_url("CRYOVIEW_S3_ENDPOINT_URL", get("CRYOVIEW_S3_ENDPOINT_URL")),
+        region=region,
+        access_key_id=get("CRYOVIEW_S3_ACCESS_KEY_ID"),
+        secret_access_key=get("CRYOVIEW_S3_SECRET_ACCESS_KEY"),
+        private_bucket=private,
+        public_bucket=public,
+        public_url=parse_url("CRYOVIEW_S3_PUBLIC_URL", get("CRYOVIEW_S3_PUBLIC_URL")),
+        url_seconds=parse_int("CRYOVIEW_S3_URL_SECONDS", get("CRYOVIEW_S3_URL_SECONDS"), minimum=10),
+    )
+
+
 def parse_database(name: str, value: str, base_dir: Path) -> dict[str, Any]:
     parts = urlsplit(value)
     if parts.scheme == "sqlite":
@@ -330,6 +445,9 @@ class Config:
     media_root: Path
     private_media_root: Path
     static_root: Path
+    scratch_dir: Path
+    s3: S3Config | None
+    cache_url: str
     worker_mode: str
     worker_heartbeat_seconds: int
     worker_stale_seconds: int
@@ -390,6 +508,9 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         media_root=path("CRYOVIEW_MEDIA_ROOT"),
         private_media_root=path("CRYOVIEW_PRIVATE_MEDIA_ROOT"),
         static_root=path("CRYOVIEW_STATIC_ROOT"),
+        scratch_dir=path("CRYOVIEW_SCRATCH_DIR"),
+        s3=parse_s3(get),
+        cache_url=parse_url("CRYOVIEW_CACHE_URL", get("CRYOVIEW_CACHE_URL"), schemes=("redis", "rediss")),
         worker_mode=parse_choice("CRYOVIEW_WORKER_MODE", get("CRYOVIEW_WORKER_MODE")),
         worker_heartbeat_seconds=parse_int(
             "CRYOVIEW_WORKER_HEARTBEAT_SECONDS", get("CRYOVIEW_WORKER_HEARTBEAT_SECONDS"), minimum=1

@@ -110,7 +110,7 @@ def test_smtp_url():
 
 def test_every_variable_is_documented_in_the_readme():
     readme = (ROOT / "README.md").read_text()
-    documented = set(re.findall(r"`(CRYOVIEW_[A-Z_]+)`", readme))
+    documented = set(re.findall(r"`(CRYOVIEW_[A-Z0-9_]+)`", readme))
     assert {v.name for v in env.VARIABLES} <= documented
     assert documented <= {v.name for v in env.VARIABLES}, "README documents a variable that does not exist"
 

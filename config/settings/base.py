@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from config import env
+from config.env import S3Config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -116,12 +117,18 @@ def database_settings(config: dict[str, Any]) -> dict[str, Any]:
 DATABASES = {"default": database_settings(CONFIG.database)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
+def shared_cache(url: str) -> dict[str, Any]:
+    """The cache every web process shares (visitors' pages, rate limits): Redis when CRYOVIEW_CACHE_URL names
+    it, else a database table, so that the embedded default needs nothing more than its database."""
+    if url:
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cryoview_cache"}
+
+
 CACHES = {
-    # A database cache: the rate limits of sign-up and login must be shared by every web process.
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "cryoview_cache",
-    },
+    # Shared: the rate limits of sign-up and login must hold across every web process and node.
+    "default": shared_cache(CONFIG.cache_url),
     # Each process's own memory, for fragments whose key names what they show (a guide's revision): no read
     # of the shared cache per request, and nothing to expire but by age.
     "fragments": {
@@ -189,16 +196,63 @@ STATICFILES_DIRS = [BASE_DIR / "cryoview" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = CONFIG.media_root
 PRIVATE_MEDIA_ROOT = CONFIG.private_media_root
+SCRATCH_DIR = CONFIG.scratch_dir
+
+
+def s3_storages(s3: S3Config) -> dict[str, dict[str, Any]]:
+    """Both media stores on S3-compatible object storage (django-storages, boto3, SigV4)."""
+    common: dict[str, Any] = {
+        "endpoint_url": s3.endpoint_url or None,
+        "region_name": s3.region,
+        "access_key": s3.access_key_id,
+        "secret_key": s3.secret_access_key,
+        "signature_version": "s3v4",
+        # Path-style addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
+        "addressing_style": "path" if s3.endpoint_url else None,
+        "file_overwrite": True,
+        "default_acl": None,
+    }
+    public_domain = s3.public_url.split("://", 1)[1] if s3.public_url else None
+    return {
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": s3.public_bucket,
+                "querystring_auth": False,
+                "custom_domain": public_domain,
+                "url_protocol": (s3.public_url.split("://", 1)[0] + ":") if s3.public_url else "https:",
+            },
+        },
+        # Nothing in it is readable without a signed link that expires.
+        "private": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                **common,
+                "bucket_name": s3.private_bucket,
+                "querystring_auth": True,
+                "querystring_expire": s3.url_seconds,
+            },
+        },
+    }
+
+
+def local_storages(public: Path, private: Path) -> dict[str, dict[str, Any]]:
+    return {
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(public), "base_url": MEDIA_URL},
+        },
+        # Originals and unpublished media: no base_url, so nothing in it has a URL.
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(private), "base_url": None},
+        },
+    }
+
+
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
-    },
-    # Originals and unpublished media: no base_url, so nothing in it has a URL.
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    **(s3_storages(CONFIG.s3) if CONFIG.s3 else local_storages(MEDIA_ROOT, PRIVATE_MEDIA_ROOT)),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

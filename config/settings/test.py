@@ -1,7 +1,7 @@
 """The test suite: SQLite by default, PostgreSQL when CRYOVIEW_TEST_DATABASE_URL says so."""
 
 from .base import *  # noqa: F403
-from .base import CACHES, CONFIG, DATABASES, database_settings
+from .base import CACHES, CONFIG, DATABASES, database_settings, local_storages, s3_storages
 
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-0123456789"  # noqa: S105
 DEBUG = False
@@ -26,14 +26,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 # Test media stay out of the developer's folders; a worker process started by a test uses the same ones.
 MEDIA_ROOT = CONFIG.data_dir / "test-media" / "public"
 PRIVATE_MEDIA_ROOT = CONFIG.data_dir / "test-media" / "private"
+# The object-storage tests set CRYOVIEW_S3_* (a moto server on loopback; root conftest `s3_server`), and so do
+# the worker processes they start.
 STORAGES = {
-    "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": "/media/"},
-    },
-    "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-    },
+    **(s3_storages(CONFIG.s3) if CONFIG.s3 else local_storages(MEDIA_ROOT, PRIVATE_MEDIA_ROOT)),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+SCRATCH_DIR = CONFIG.data_dir / "test-media" / "scratch"
