@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 from datetime import datetime, timedelta
 
@@ -27,7 +26,13 @@ from cryoview.videos.transcripts import (
     to_webvtt,
     transcript_flags,
 )
-from cryoview.videos.uploads import private_path, upload_delete
+from cryoview.videos.uploads import (
+    private_path,
+    upload_bytes_exist,
+    upload_bytes_move,
+    upload_bytes_move_back,
+    upload_delete,
+)
 
 
 def limits_from_settings() -> Limits:
@@ -133,26 +138,25 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
 
 
 def _video_from_claimed(*, user: User, upload: Upload) -> Video:
-    source = private_path(upload.storage_name)
-    if not source.exists():
+    if not upload_bytes_exist(upload=upload):
         raise UploadTerminated
+    source = private_path(upload.storage_name)
     try:
         probed = probe(source, limits_from_settings())
     except MediaRejected as rejected:
-        if not source.exists():
+        if not upload_bytes_exist(upload=upload):
             raise UploadTerminated from None  # the file vanished under ffprobe: not the file's fault
         upload_delete(upload=upload)
         raise ApplicationError(rejected.message, status=422, code=str(rejected.code)) from None
     except MediaToolError:
-        if not source.exists():
+        if not upload_bytes_exist(upload=upload):
             raise UploadTerminated from None
         # Our side failed: nothing is deleted, and asking again tries again.
         raise Busy("The file could not be checked just now; try again in a moment.") from None
     video_id = uuid.uuid4()
     target = storage.original_path(video_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        source.replace(target)
+        upload_bytes_move(upload=upload, name=storage.relative(target))
     except FileNotFoundError:
         # Terminated (tus DELETE) while it was being checked.
         storage.remove_tree(storage.video_dir(video_id))
@@ -173,8 +177,7 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
             upload.delete()
             job_enqueue(job=job)
     except Exception:
-        with contextlib.suppress(OSError):
-            target.replace(source)  # the upload keeps its bytes, so asking again can succeed
+        upload_bytes_move_back(upload=upload, name=storage.relative(target))
         storage.remove_tree(storage.video_dir(video_id))
         raise
     return video

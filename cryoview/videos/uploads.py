@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import fcntl
 import os
 import re
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -226,6 +228,36 @@ def _copy(
         if extra:
             raise ApplicationError("The request body goes past Upload-Length.", status=413, code="too_large_bytes")
     return received
+
+
+# The finished upload's bytes, wherever the upload store keeps them. The video service uses only these four, so
+# the store (a local file, or object storage) can change without it.
+
+
+def upload_bytes_exist(*, upload: Upload) -> bool:
+    return private_path(upload.storage_name).exists()
+
+
+def upload_bytes_to_file(*, upload: Upload, path: Path) -> None:
+    """Copy a finished upload's bytes to a local file (ffprobe reads only local files). Raises FileNotFoundError
+    when the upload's bytes are gone (terminated meanwhile)."""
+    with private_path(upload.storage_name).open("rb") as source, path.open("wb") as target:
+        shutil.copyfileobj(source, target, CHUNK)
+
+
+def upload_bytes_move(*, upload: Upload, name: str) -> None:
+    """Move a finished upload's bytes to `name` in the private store. Raises FileNotFoundError when they are
+    gone (terminated meanwhile)."""
+    target = private_path(name)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    private_path(upload.storage_name).replace(target)
+
+
+def upload_bytes_move_back(*, upload: Upload, name: str) -> None:
+    """Undo upload_bytes_move (the video's rows could not be written): the upload keeps its bytes, so asking
+    again can succeed."""
+    with contextlib.suppress(OSError):
+        private_path(name).replace(private_path(upload.storage_name))
 
 
 def upload_delete(*, upload: Upload) -> None:
