@@ -65,7 +65,7 @@ def install(api: NinjaAPI) -> None:
     def application(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
         errors = [{"field": p.field, "message": p.message} for p in exc.problems]
         response = problem(exc.status, exc.message, code=exc.code, errors=errors)
-        if exc.status == 429:
+        if exc.status in (429, 503):
             response["Retry-After"] = str(retry_after_of(exc))
         return response
 

@@ -33,3 +33,12 @@ class ApplicationError(Exception):
 class NotFoundError(ApplicationError):
     def __init__(self, message: str) -> None:
         super().__init__(message=message, status=404, code="not_found")
+
+
+class ServiceUnavailable(ApplicationError):
+    """A service we depend on (the object store, say) cannot be reached just now: a 503 with Retry-After and a
+    message that says nothing was lost. Nothing was changed; asking again later succeeds."""
+
+    def __init__(self, message: str, *, retry_after: int = 30, code: str = "unavailable") -> None:
+        super().__init__(message=message, status=503, code=code)
+        self.retry_after = max(1, int(retry_after))

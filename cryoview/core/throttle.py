@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.crypto import salted_hmac
 
-from cryoview.core.errors import ApplicationError
+from cryoview.core.errors import ApplicationError, ServiceUnavailable
 
 
 class Throttled(ApplicationError):
@@ -30,8 +30,8 @@ FALLBACK_RETRY_AFTER = 60
 
 
 def retry_after_of(error: ApplicationError) -> int:
-    """Seconds the client should wait before trying again after this 429."""
-    return error.retry_after if isinstance(error, Throttled) else FALLBACK_RETRY_AFTER
+    """Seconds the client should wait before trying again after this 429 or 503."""
+    return error.retry_after if isinstance(error, Throttled | ServiceUnavailable) else FALLBACK_RETRY_AFTER
 
 
 def client_key(request: HttpRequest) -> str:
