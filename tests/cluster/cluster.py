@@ -19,6 +19,7 @@ import ssl
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,7 @@ class Cluster:
     node_ports: dict[str, int] = field(default_factory=dict)
     buckets: tuple[str, str] = ("drill-private", "drill-public")
     database_made: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
     log: Any = print
 
     # --- addresses -------------------------------------------------------------------------------------------
@@ -130,6 +132,8 @@ class Cluster:
                 CRYOVIEW_S3_SECRET_ACCESS_KEY=S3_SECRET,
                 CRYOVIEW_S3_PRIVATE_BUCKET=self.buckets[0],
                 CRYOVIEW_S3_PUBLIC_BUCKET=self.buckets[1],
+                # Through nginx (deploy/nginx/cryoview.conf, /public-media/): the pages' origin, over TLS.
+                CRYOVIEW_S3_PUBLIC_URL=f"{self.base}/public-media",
             )
         else:
             # Without object storage the nodes can only share one media folder (served by nginx's /_private/).
@@ -157,20 +161,48 @@ class Cluster:
 
     # --- start -----------------------------------------------------------------------------------------------
     def start(self) -> None:
+        """`make run`'s sequence for a cluster: what can run side by side does (collectstatic beside migrate; the
+        guides' import beside the processes' start-up), each part timed in `timings`."""
         self.folder.chmod(0o755)
         (self.folder / "logs").mkdir()
-        self._database_create()
-        self._start_redis()
-        if self.object_storage:
-            self._start_object_store()
-        self._prepare_database_and_static()
-        for node in NODES:
-            self.start_web(node)
-        for worker in WORKERS:
-            self.start_worker(worker)
-        self._start_nginx()
-        for node in NODES:
-            self.wait_web(node)
+        with self.timed("database, Redis, S3"):
+            self._database_create()
+            self._start_redis()
+            if self.object_storage:
+                self._start_object_store()
+        static = self._background("collectstatic", "--noinput", "--verbosity", "0")
+        with self.timed("migrate"):
+            self.manage("migrate", "--noinput")
+            self.manage("createcachetable")
+        guides = self._background("import_guides")
+        with self.timed("web nodes, workers, nginx"):
+            for node in NODES:
+                self.start_web(node)
+            for worker in WORKERS:
+                self.start_worker(worker)
+            self._start_nginx()
+            for node in NODES:
+                self.wait_web(node)
+        with self.timed("collectstatic, import_guides"):
+            for name, process in (("collectstatic", static), ("import_guides", guides)):
+                _, errors = process.communicate(timeout=300)
+                if process.returncode != 0:
+                    raise RuntimeError(f"{name} failed: {errors.decode(errors='replace')}")
+
+    @contextlib.contextmanager
+    def timed(self, what: str) -> Iterator[None]:
+        began = time.monotonic()
+        yield
+        self.timings[what] = time.monotonic() - began
+
+    def _background(self, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.environment("admin"),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
 
     def _service(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> Service:
         service = Service(name, argv, env=env or dict(os.environ), cwd=ROOT, log_dir=self.folder / "logs")
@@ -245,22 +277,6 @@ class Cluster:
             aws_secret_access_key=S3_SECRET,
         )
 
-    def _prepare_database_and_static(self) -> None:
-        """`make run`'s sequence, once for the cluster (collectstatic beside migrate, to save time)."""
-        static = subprocess.Popen(
-            [PYTHON, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
-            cwd=ROOT,
-            env=self.environment("admin"),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        self.manage("migrate", "--noinput")
-        self.manage("createcachetable")
-        self.manage("import_guides")
-        _, errors = static.communicate(timeout=300)
-        if static.returncode != 0:
-            raise RuntimeError(f"collectstatic failed: {errors.decode(errors='replace')}")
-
     def start_web(self, node: str) -> None:
         port = self.node_ports.setdefault(node, free_port(NODES[node]))
         env = self.environment(node, CRYOVIEW_BIND=f"{NODES[node]}:{port}", CRYOVIEW_WEB_WORKERS="2")
@@ -274,7 +290,7 @@ class Cluster:
         def answers() -> bool:
             connection = http.client.HTTPConnection(urlsplit(self.node_url(node)).netloc, timeout=5)
             try:
-                connection.request("GET", "/healthz")
+                connection.request("GET", "/healthz", headers={"Host": "127.0.0.1", "X-Forwarded-Proto": "https"})
                 connection.getresponse().read()  # any answer, a 503 too, means Django is serving
                 return True
             except OSError:
@@ -309,6 +325,7 @@ class Cluster:
             "WEB_NODE_B": f"{NODES['web-b']}:{self.node_ports['web-b']}",
             "STATIC_ROOT": str(self.folder / "static"),
             "PRIVATE_MEDIA_ROOT": str(self.folder / "shared-media" / "private"),
+            "S3_PUBLIC_BUCKET_URL": f"{self.s3_endpoint}/{self.buckets[1]}" if self.gate else "http://127.0.0.1:9",
         }
         site.write_text(deploy.render(deploy.NGINX_SITE.read_text(), values))
         conf = prefix / "nginx.conf"

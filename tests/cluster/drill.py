@@ -8,6 +8,7 @@ import subprocess
 import time
 import traceback
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -148,24 +149,32 @@ class Drill:
     def setup(self) -> None:
         began = time.monotonic()
         self.say(f"starting the cluster in {self.cluster.folder}")
-        self.cluster.start()
-        seeded = subprocess.run(
-            [PYTHON, "-m", "tests.cluster.seed"],
-            cwd=ROOT,
-            env=self.cluster.environment("admin"),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
+        clips = ThreadPoolExecutor(max_workers=1)  # ffmpeg makes the clips while the cluster starts
+        big = clips.submit(
+            make_clip, self.cluster.folder / "clinic-visit.mp4", seconds=8, size="1280x720", bitrate="12M"
         )
+        small = clips.submit(make_clip, self.cluster.folder / "short.mp4", seconds=3, size="320x240", bitrate="400k")
+        clips.shutdown(wait=False)
+        self.cluster.start()
+        with self.cluster.timed("people"):
+            seeded = subprocess.run(
+                [PYTHON, "-m", "tests.cluster.seed"],
+                cwd=ROOT,
+                env=self.cluster.environment("admin"),
+                capture_output=True,
+                text=True,
+                timeout=120,
+                check=True,
+            )
         people = json.loads(seeded.stdout.strip().splitlines()[-1])
         self.tokens, self.sessions = people["tokens"], people["sessions"]
-        self.clip = make_clip(self.cluster.folder / "clinic-visit.mp4", seconds=20, size="1280x720", bitrate="5M")
-        self.small_clip = make_clip(self.cluster.folder / "short.mp4", seconds=3, size="320x240", bitrate="400k")
+        self.clip, self.small_clip = big.result(timeout=300), small.result(timeout=300)
         self.say(
-            f"cluster up in {time.monotonic() - began:.0f} s: nginx {self.cluster.base}, web nodes "
-            f"{self.cluster.node_url('web-a')} and {self.cluster.node_url('web-b')}, 2 workers, PostgreSQL "
-            f"{self.cluster.database}, Redis :{self.cluster.redis_port}, "
+            f"cluster up in {time.monotonic() - began:.0f} s ("
+            + ", ".join(f"{what} {seconds:.0f} s" for what, seconds in self.cluster.timings.items())
+            + f"): nginx {self.cluster.base}, web nodes {self.cluster.node_url('web-a')} and "
+            f"{self.cluster.node_url('web-b')}, 2 workers, PostgreSQL {self.cluster.database}, Redis "
+            f":{self.cluster.redis_port}, "
             + (f"S3 {self.cluster.s3_endpoint}" if self.cluster.object_storage else "shared local media folder")
             + f"; clip {self.clip.stat().st_size / 1e6:.1f} MB"
         )

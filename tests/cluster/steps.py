@@ -20,7 +20,7 @@ CHUNK = 3 * 1024 * 1024
 # The names a video's folder may hold once it is processed (the media view's allowed names, the manifest,
 # the original while it is kept); anything else (an attempt's leftovers, a second copy) is a stray object.
 ARTEFACT = re.compile(
-    r"(out/)?([0-9]{1,5}\.mp4|poster\.jpg|transcript\.json|captions\.[A-Za-z0-9-]+\.vtt|manifest\.json)"
+    r"(out/(attempt-[0-9]+/)?)?([0-9]{1,5}\.mp4|poster\.jpg|transcript\.json|captions\.[A-Za-z0-9-]+\.vtt|manifest\.json)"
 )
 
 
@@ -72,7 +72,7 @@ def upload(drill: Drill, outcome: Outcome) -> None:
     began = time.monotonic()
     resumed = uploader(tus_client(drill, cluster.base), clip, url=public_url, retries=5, retry_delay=1)
     drill.note(outcome, f"resumed through nginx at offset {resumed.offset} (HEAD)")
-    check(resumed.offset >= half - CHUNK, f"the server lost acknowledged bytes: offset {resumed.offset} < {half}")
+    check(resumed.offset >= half, f"the server lost acknowledged bytes: offset {resumed.offset} < {half}")
     resumed.upload()
     head = web.request(
         "HEAD", public_url, headers={"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {drill.tokens['uploader']}"}
@@ -178,6 +178,8 @@ def transcode(drill: Drill, outcome: Outcome) -> None:
     drill.note(outcome, f"objects of the video: {keys}")
     strays = [key for key in keys if not ARTEFACT.fullmatch(key)]
     check(not strays, f"objects no finished video should have (an attempt's leftovers?): {strays}")
+    attempts = {match.group(2) for key in keys if (match := ARTEFACT.fullmatch(key))}
+    check(len(attempts) == 1, f"more than one set of outputs (one per attempt prefix): {sorted(map(str, attempts))}")
     names = [key.rsplit("/", 1)[-1] for key in keys]
     check(len(names) == len(set(names)), f"an artefact stored twice: {keys}")
     expected = {urlsplit(r["url"]).path.rsplit("/", 1)[-1] for r in ready["renditions"]}

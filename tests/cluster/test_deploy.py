@@ -20,6 +20,7 @@ SITE_VALUES = {
     "WEB_NODE_B": "10.0.0.12:8000",
     "STATIC_ROOT": "/srv/cryoview/var/static",
     "PRIVATE_MEDIA_ROOT": "/srv/cryoview/var/media/private",
+    "S3_PUBLIC_BUCKET_URL": "http://127.0.0.1:9000/cryoview-public",
 }
 
 
