@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from tests.cluster import web
 from tests.cluster.cluster import wait_until
-from tests.cluster.drill import PROCEDURE, Outcome, check
+from tests.cluster.drill import PROCEDURE, Outcome, StepFailed, check
 from tests.cluster.processes import children_of, command_line
 
 if TYPE_CHECKING:
@@ -70,10 +70,9 @@ def upload(drill: Drill, outcome: Outcome) -> None:
     check(not cluster.services["web-a"].alive(), "node A is still running")
 
     began = time.monotonic()
-    resumed = uploader(tus_client(drill, cluster.base), clip, url=public_url, retries=5, retry_delay=1)
-    drill.note(outcome, f"resumed through nginx at offset {resumed.offset} (HEAD)")
-    check(resumed.offset >= half, f"the server lost acknowledged bytes: offset {resumed.offset} < {half}")
-    resumed.upload()
+    refusals = resume(drill, public_url, clip, acknowledged=half)
+    if refusals:
+        drill.note(outcome, f"while resuming, waited with the upload page's delays through: {', '.join(refusals)}")
     head = web.request(
         "HEAD", public_url, headers={"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {drill.tokens['uploader']}"}
     )
@@ -91,6 +90,33 @@ def upload(drill: Drill, outcome: Outcome) -> None:
     cluster.start_web("web-a")
     cluster.wait_web("web-a")
     drill.note(outcome, "node A restarted")
+
+
+# What the upload page's tus-js-client waits between tries (cryoview/static/js/upload-page.js); like it, a
+# resumed upload tries again after a 423 (another request still holds the upload), a 409 or a 5xx.
+RETRY_DELAYS = (0, 1, 3, 5, 10, 20, 30)
+RETRIED_STATUSES = (None, 409, 423, 500, 502, 503, 504)
+
+
+def resume(drill: Drill, url: str, clip: Path, *, acknowledged: int) -> list[str]:
+    """Resume an upload through nginx as a browser would, from the offset the server gives (HEAD); the refusals
+    it met on the way."""
+    from tusclient.exceptions import TusCommunicationError
+
+    refusals: list[str] = []
+    began = time.monotonic()
+    for delay in RETRY_DELAYS:
+        time.sleep(delay)
+        try:
+            sender = uploader(tus_client(drill, drill.cluster.base), clip, url=url)
+            check(sender.offset >= acknowledged, f"acknowledged bytes lost: offset {sender.offset} < {acknowledged}")
+            sender.upload()
+            return refusals
+        except TusCommunicationError as error:
+            refusals.append(f"{error.status_code or 'no answer'} after {time.monotonic() - began:.0f} s")
+            if error.status_code not in RETRIED_STATUSES:
+                raise
+    raise StepFailed(f"the upload could not be resumed: {refusals}")
 
 
 def _patch_killed_midway(drill: Drill, url: str, *, offset: int, clip: Path) -> int:
@@ -160,8 +186,10 @@ def transcode(drill: Drill, outcome: Outcome) -> None:
         return None
 
     victim = wait_until(transcoding_worker, timeout=60, what="a worker to start ffmpeg", interval=0.1)
-    time.sleep(1.5)
-    state = drill.video(video_id)
+    # Well into the transcode: the job has reported progress (or ffmpeg has run for a while).
+    deadline = time.monotonic() + 10
+    while (state := drill.video(video_id))["progress"] < 0.1 and time.monotonic() < deadline:
+        time.sleep(0.2)
     check(transcoding_worker() == victim, "ffmpeg finished before the worker could be killed (clip too short?)")
     cluster.services[victim].kill()
     drill.note(outcome, f"{victim} SIGKILLed with its ffmpeg at stage {state['stage']}, progress {state['progress']}")
