@@ -67,29 +67,30 @@ def upload(drill: Drill, outcome: Outcome) -> None:
     # The next PATCH is cut halfway through its body: node A is SIGKILLed while it reads it.
     sent = _patch_killed_midway(drill, first.url, offset=first.offset, clip=clip)
     drill.note(outcome, f"node A SIGKILLed after {sent} bytes of the next PATCH; that PATCH got no answer")
-    check(not cluster.services["web-a"].alive(), "node A is still running")
+    try:
+        check(not cluster.services["web-a"].alive(), "node A is still running")
+        _resume_on_b(drill, outcome, public_url, clip, acknowledged=half)
+    finally:
+        cluster.start_web("web-a")
+        cluster.wait_web("web-a")
+        drill.note(outcome, "node A restarted")
 
+
+def _resume_on_b(drill: Drill, outcome: Outcome, public_url: str, clip: Path, *, acknowledged: int) -> None:
     began = time.monotonic()
-    refusals = resume(drill, public_url, clip, acknowledged=half)
+    refusals = resume(drill, public_url, clip, acknowledged=acknowledged)
     if refusals:
         drill.note(outcome, f"while resuming, waited with the upload page's delays through: {', '.join(refusals)}")
     head = web.request(
         "HEAD", public_url, headers={"Tus-Resumable": "1.0.0", "Authorization": f"Bearer {drill.tokens['uploader']}"}
     )
+    size = clip.stat().st_size
     check(head.headers.get("upload-offset") == str(size), f"HEAD after the upload: {head.status} {head.headers}")
-    drill.note(
-        outcome,
-        f"finished in {time.monotonic() - began:.1f} s; the nodes that took the rest: {_upstreams(drill, public_url)}",
-    )
-    check(
-        _upstreams(drill, public_url) == {_address(drill, "web-b")},
-        "the resumed requests were not all answered by node B",
-    )
+    answered = _upstreams(drill, public_url)
+    drill.note(outcome, f"finished {time.monotonic() - began:.1f} s after the kill; nodes that answered: {answered}")
+    check(answered == {_address(drill, "web-b")}, f"the resumed requests were not all answered by node B: {answered}")
     drill.video_id = drill.create_video(public_url)
     drill.note(outcome, f"POST /api/v1/videos accepted the file: video {drill.video_id}")
-    cluster.start_web("web-a")
-    cluster.wait_web("web-a")
-    drill.note(outcome, "node A restarted")
 
 
 # What the upload page's tus-js-client waits between tries (cryoview/static/js/upload-page.js); like it, a
