@@ -17,8 +17,9 @@ if TYPE_CHECKING:
     from tests.cluster.drill import Drill
 
 CHUNK = 3 * 1024 * 1024
-# The names a video's folder may hold once it is processed (the media view's allowed names, the manifest,
-# the original while it is kept); anything else (an attempt's leftovers, a second copy) is a stray object.
+# The names a processed video's folder may hold: the media view's allowed names and the manifest, under one
+# attempt's prefix on object storage. Anything else (an attempt's leftovers, the original, which is deleted
+# after processing unless CRYOVIEW_KEEP_ORIGINALS) is a stray object.
 ARTEFACT = re.compile(
     r"(out/(attempt-[0-9]+/)?)?([0-9]{1,5}\.mp4|poster\.jpg|transcript\.json|captions\.[A-Za-z0-9-]+\.vtt|manifest\.json)"
 )
