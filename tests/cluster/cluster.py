@@ -171,16 +171,17 @@ class Cluster:
             if self.object_storage:
                 self._start_object_store()
         static = self._background("collectstatic", "--noinput", "--verbosity", "0")
+        # The web nodes boot while the database is migrated (they touch it only when asked something).
+        for node in NODES:
+            self.start_web(node)
+        self._start_nginx()
         with self.timed("migrate"):
             self.manage("migrate", "--noinput")
             self.manage("createcachetable")
         guides = self._background("import_guides")
-        with self.timed("web nodes, workers, nginx"):
-            for node in NODES:
-                self.start_web(node)
+        with self.timed("workers, web nodes"):
             for worker in WORKERS:
                 self.start_worker(worker)
-            self._start_nginx()
             for node in NODES:
                 self.wait_web(node)
         with self.timed("collectstatic, import_guides"):

@@ -98,6 +98,8 @@ class Load:
 # --- step 4 ------------------------------------------------------------------------------------------------
 def redis_outage(drill: Drill, outcome: Outcome) -> None:
     cluster = drill.cluster
+    for node in ("web-a", "web-b"):
+        cluster.wait_web(node)  # the load is spread over both nodes (node A was restarted after step 1)
     title = f"A second opinion, published while the cache was away {int(time.time())}"
     written = drill.api(
         "POST",
