@@ -36,11 +36,12 @@ WORKERS = ("worker-1", "worker-2")
 
 
 def admin_database_url() -> str:
-    """The PostgreSQL server to make the drill's database on: the test suite's (CI), else the local default."""
+    """The PostgreSQL server to make the drill's database on: the test suite's (CI), else the local default;
+    reached through its maintenance database `postgres`, which is always there."""
     url = os.environ.get("CRYOVIEW_TEST_DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        return url
-    return "postgres://postgres@127.0.0.1:5432/postgres"
+    if not url.startswith(("postgres://", "postgresql://")):
+        url = "postgres://postgres@127.0.0.1:5432/postgres"
+    return urlsplit(url)._replace(path="/postgres", query="").geturl()
 
 
 def insecure_tls() -> ssl.SSLContext:
