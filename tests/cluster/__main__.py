@@ -23,8 +23,13 @@ def main() -> int:
         raise KeyboardInterrupt  # unwinds through Drill.run's `finally`, which stops everything
 
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background (ignored)
     drill = Drill(object_storage=not options.local_folders, say=lambda text: print(text, flush=True))  # noqa: T201
-    outcomes = drill.run()
+    try:
+        outcomes = drill.run()
+    except KeyboardInterrupt:
+        print("interrupted: everything the drill started is stopped", flush=True)  # noqa: T201
+        return 130
     return 0 if len(outcomes) == 5 and all(o.ok for o in outcomes) else 1
 
 
