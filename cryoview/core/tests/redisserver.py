@@ -7,9 +7,11 @@ CRYOVIEW_CACHE_URL does; `each_shared_cache` runs a test once on the database ca
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import socket
 import subprocess
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -62,6 +64,69 @@ class RedisServer:
             return False
 
 
+class Partition:
+    """A TCP relay in front of a Redis server that a test can cut: while cut, every connection through it is
+    closed at once, so nothing sent reaches Redis, which keeps its data (a network partition)."""
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self.listener.getsockname()[1])
+        self.is_cut = False
+        self._open: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def cut(self) -> None:
+        with self._lock:
+            self.is_cut = True
+            for sock in self._open:
+                _close(sock)
+            self._open.clear()
+
+    def heal(self) -> None:
+        self.is_cut = False
+
+    def close(self) -> None:
+        self.cut()
+        _close(self.listener)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            if self.is_cut:
+                _close(client)
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self.target_port))
+            with self._lock:
+                self._open += [client, upstream]
+            threading.Thread(target=_pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=_pipe, args=(upstream, client), daemon=True).start()
+
+
+def _pipe(source: socket.socket, target: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            target.sendall(data)
+    except OSError:
+        pass
+    _close(source)
+    _close(target)
+
+
+def _close(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    sock.close()
+
+
 @pytest.fixture
 def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     if shutil.which("redis-server") is None:
@@ -94,6 +159,15 @@ def redis_cache(redis_server: RedisServer, settings: Any) -> RedisServer:
     # A short pause after a failure, so a test sees the recovery soon after restarting the server.
     _use_shared_cache(settings, redis_settings(redis_server.url, PAUSE_AFTER_FAILURE=0.2))
     return redis_server
+
+
+@pytest.fixture
+def redis_partition(redis_server: RedisServer, settings: Any) -> Iterator[Partition]:
+    """The shared cache on Redis through a relay the test can cut (Partition)."""
+    relay = Partition(redis_server.port)
+    _use_shared_cache(settings, redis_settings(relay.url, PAUSE_AFTER_FAILURE=0.2))
+    yield relay
+    relay.close()
 
 
 @pytest.fixture(params=["database", "redis"])
