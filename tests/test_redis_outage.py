@@ -177,3 +177,10 @@ def test_the_production_settings_make_redis_resilient(redis_server):
     assert pool.connection_kwargs["socket_timeout"] <= 0.5
     # Whether these are the keys throttle and allauth write: test_limits_still_hold_while_redis_is_stopped.
     assert backend._local_prefixes == tuple(RATE_LIMIT_KEY_PREFIXES)
+
+
+@pytest.mark.django_db
+def test_the_status_page_says_where_the_shared_cache_is(client, each_shared_cache, settings):
+    settings.CRYOVIEW_WORKER_MODE = "immediate"
+    expected = {"database": "In the database: enough for one server", "redis": "Up: Redis answers"}
+    assert expected[each_shared_cache] in client.get("/status/").text

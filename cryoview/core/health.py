@@ -157,8 +157,11 @@ def _queue_fact() -> StatusFact:
 
 
 def _cache_fact(shared: CheckResult) -> StatusFact:
-    if shared.detail.get("backend") != "redis":
+    backend = shared.detail.get("backend")
+    if backend == "DatabaseCache":
         return StatusFact("Shared cache", "In the database: enough for one server (Redis shares it between several).")
+    if backend != "redis":
+        return StatusFact("Shared cache", "In each web process's memory.")
     if shared.ok:
         return StatusFact("Shared cache", "Up: Redis answers; pages and rate limits are shared by every web process.")
     return StatusFact(
