@@ -15,7 +15,8 @@ nobody is refused who would not have been.
 What a process failed to write during an outage (a page's generation bump, a page) may leave Redis, if it kept
 its data, holding a value that is now wrong. The keys are remembered (up to `LOST_KEYS_KEPT`) and deleted when
 Redis answers again, before anything else is read: a missing generation starts anew (cryoview.core.pagecache),
-so no page from before the outage is served after it.
+so no page from before the outage is served after it. (Past that many keys, the rest is bounded by the pages'
+own lifetime, cryoview.core.pagecache.PAGE_SECONDS.)
 """
 
 from __future__ import annotations
@@ -156,10 +157,6 @@ class ResilientRedisCache(RedisCache):
         """The server, for the log: host and port, never a password from the URL."""
         parts = urlsplit(self._first_server)
         return f"{parts.hostname}:{parts.port or 6379}"
-
-    def is_down(self) -> bool:
-        """True while this process treats Redis as unavailable (its last attempt failed)."""
-        return self._circuit.down_since is not None
 
     def ping(self) -> None:
         """One round trip to Redis, past the circuit (for /healthz); raises what redis-py raises. A success
