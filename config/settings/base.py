@@ -118,11 +118,21 @@ DATABASES = {"default": database_settings(CONFIG.database)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+# The keys of rate limits in the shared cache: cryoview.core.throttle's and allauth's (its locks included).
+RATE_LIMIT_KEY_PREFIXES = ["throttle:", "allauth:rl:"]
+
+
 def shared_cache(url: str) -> dict[str, Any]:
     """The cache every web process shares (visitors' pages, rate limits): Redis when CRYOVIEW_CACHE_URL names
     it, else a database table, so that the embedded default needs nothing more than its database."""
     if url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Django's RedisCache, made to survive an outage (cryoview/core/cache.py): pages render fresh, and the
+        # rate limits (ours, allauth's) count in each process's memory until Redis answers again.
+        return {
+            "BACKEND": "cryoview.core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"LOCAL_WHEN_DOWN": RATE_LIMIT_KEY_PREFIXES},
+        }
     return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cryoview_cache"}
 
 

@@ -83,9 +83,13 @@ def _generation(key: str) -> int:
     if current is None:
         cache.add(key, time.time_ns(), timeout=None)
         current = cache.get(key)
+    if current is None:
+        # The shared cache keeps nothing (Redis is down): a value no kept page or part has, so this request
+        # renders fresh rather than serve what a change it cannot see has made stale.
+        current = time.time_ns()
     if memo is not None:
-        memo[key] = int(current or 0)
-    return int(current or 0)
+        memo[key] = int(current)
+    return int(current)
 
 
 def generation(scope: str) -> int:
