@@ -19,7 +19,6 @@ from django.utils import timezone
 from config.env import S3Config
 from config.settings.base import s3_storages
 from cryoview.core.tests.objectstore import S3, free_port
-from cryoview.journeys.privacy import account_delete
 from cryoview.videos import pipeline, storage
 from cryoview.videos.enums import JobState, VideoStatus
 from cryoview.videos.models import Caption, Video, VideoJob
@@ -235,15 +234,6 @@ def test_deleting_a_published_video_deletes_every_object(s3: S3, member, speakin
     assert s3.keys(s3.public_bucket) and s3.keys(s3.private_bucket)
     video_delete(video=video)
     assert s3.all_keys() == {"private": [], "public": []}
-
-
-def test_account_deletion_deletes_every_object(s3: S3, member, other_member, speaking_media, clip):
-    published = ready_video(member, speaking_media)
-    video_set_published(video=published, published=True, title="Mine")
-    stored_video(member, clip)  # queued, original only
-    theirs = stored_video(other_member, clip)
-    account_delete(user=member)
-    assert s3.all_keys() == {"private": [theirs.original_path], "public": []}
 
 
 def test_media_audit_finds_stray_and_missing_objects_and_deletes_old_strays(s3: S3, member, speaking_media):
