@@ -288,6 +288,18 @@ def _record(video_id: uuid.UUID, job_id: int, worker_id: str, out: str) -> None:
         )
     if not keep and original:
         store.delete_tree_on_commit(original)
+    if store.is_remote:
+        transaction.on_commit(lambda: _drop_other_sets(video_id, out))
+
+
+def _drop_other_sets(video_id: uuid.UUID, kept: str) -> None:
+    """A worker the sweeper took for dead may have finished a set of its own meanwhile: only the recorded set
+    stays. A store that is down now leaves it to the next look (the job has succeeded all the same)."""
+    store = storage.private_store()
+    with contextlib.suppress(ServiceUnavailable):
+        for entry in store.children(storage.out_prefix(video_id)):
+            if entry.name != kept:
+                store.delete_tree(entry.name)
 
 
 def _fail(job_id: int, video_id: uuid.UUID, code: str, message: str) -> None:

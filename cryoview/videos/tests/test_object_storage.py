@@ -145,6 +145,8 @@ def test_a_worker_killed_between_the_manifest_and_the_database_is_finished_witho
     assert Video.objects.get(pk=video.pk).status != VideoStatus.READY
 
     monkeypatch.setattr(pipeline, "_record", real_record)
+    # Meanwhile a worker taken for dead wrote part of another set: only the recorded set stays.
+    s3.client.put_object(Bucket=s3.private_bucket, Key=f"videos/{video.pk}/out/attempt-9/360.mp4", Body=b"late")
     puts: list[str] = []
     real_put = storage.MediaStore.put_file
     monkeypatch.setattr(storage.MediaStore, "put_file", lambda self, name, source: puts.append(name))
