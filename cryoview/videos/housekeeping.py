@@ -214,6 +214,22 @@ def _claimed_now(stray: StrayFile) -> bool:
 
 
 def orphans_sweep(*, grace: timedelta | None = None) -> int:
-    """The periodic job: delete files with no row, older than the grace period (CRYOVIEW_ORPHAN_GRACE_HOURS).
-    Side effects: files and folders in both stores. Returns how many entries went."""
-    return len(orphans_delete(strays=stray_files(), grace=grace if grace is not None else orphan_grace()))
+    """The periodic job: delete files with no row, older than the grace period (CRYOVIEW_ORPHAN_GRACE_HOURS),
+    and this machine's scratch folders nothing touched for as long (a killed process's leftovers whose video or
+    upload never came back). Side effects: files and folders in both stores and in scratch. Returns how many
+    entries went."""
+    grace = grace if grace is not None else orphan_grace()
+    return len(orphans_delete(strays=stray_files(), grace=grace)) + scratch_sweep(grace=grace)
+
+
+def scratch_sweep(*, grace: timedelta) -> int:
+    """Delete scratch folders (SCRATCH_DIR/videos/<id>, SCRATCH_DIR/uploads/<id>) unchanged for `grace`."""
+    cutoff = (timezone.now() - grace).timestamp()
+    deleted = 0
+    for kind in ("videos", "uploads"):
+        folder = Path(settings.SCRATCH_DIR) / kind
+        for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if storage.path_facts(entry)[1] <= cutoff:
+                storage.remove_tree(entry)
+                deleted += 1
+    return deleted

@@ -149,7 +149,9 @@ def _upload_on_disk(*, upload: Upload) -> Iterator[Path]:
     if not storage.private_store().is_remote:
         yield private_path(upload.storage_name)
         return
-    folder = Path(settings.SCRATCH_DIR) / "uploads" / uuid.uuid4().hex
+    # Named after the upload, which this request holds (claimed): a copy a killed web process left is replaced.
+    folder = Path(settings.SCRATCH_DIR) / "uploads" / upload.pk
+    shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     try:
         upload_bytes_to_file(upload=upload, path=folder / "original")

@@ -254,7 +254,7 @@ class MediaStore:
     def tree_facts(self, name: str) -> tuple[int, float]:
         """(bytes, newest change as a timestamp) of a file or a folder and everything in it."""
         if not self.is_remote:
-            return _path_facts(self._path(name))
+            return path_facts(self._path(name))
         size, newest = 0, 0.0
         with reachable(name):
             objects = list(self._keys(name.rstrip("/") + "/"))
@@ -285,7 +285,7 @@ class MediaStore:
             return str(self.storage.url(name, expire=seconds))  # type: ignore[call-arg]
 
 
-def _path_facts(path: Path) -> tuple[int, float]:
+def path_facts(path: Path) -> tuple[int, float]:
     try:
         stat = path.lstat()
     except FileNotFoundError:

@@ -5,6 +5,7 @@ deletion, the audit, and a store that cannot be reached."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -333,7 +334,15 @@ def test_the_sweeper_deletes_old_stray_objects_and_keeps_a_running_attempt(s3: S
         ("private", f"videos/{video.pk}/unknown.bin"): 1,
         ("public", f"videos/{video.pk}"): 13,
     }
-    assert orphans_sweep(grace=timedelta(hours=1)) == 0  # all of it is new
+    # What a process killed two hours ago left in scratch for a video that never came back.
+    leftover = storage.scratch_dir(uuid.uuid4(), 1) / "original"
+    leftover.parent.mkdir(parents=True)
+    leftover.write_bytes(b"o")
+    two_hours_ago = (timezone.now() - timedelta(hours=2)).timestamp()
+    for path in (leftover, leftover.parent, leftover.parent.parent):
+        os.utime(path, (two_hours_ago, two_hours_ago))
+    assert orphans_sweep(grace=timedelta(hours=1)) == 1  # only the scratch leftover: the objects are new
+    assert not leftover.parent.parent.exists()
     assert orphans_sweep(grace=timedelta(0)) == 3
     assert s3.all_keys() == {"private": sorted([video.original_path, partial]), "public": []}
 
