@@ -381,3 +381,35 @@ def test_a_finished_upload_becomes_a_video_through_a_scratch_copy(s3: S3, member
     assert not scratch_copies[0].exists() and not scratch_copies[0].parent.exists()
     assert video.width == 320 and video.height == 240
     assert local_files_of(video.pk) == []
+
+
+@pytest.mark.slow
+def test_a_real_worker_killed_mid_transcode_on_object_storage_leaves_one_set(s3: S3, member, tmp_path, worker_factory):
+    from cryoview.videos.services import job_enqueue
+    from cryoview.videos.tests.conftest import wait_for
+    from cryoview.videos.tests.test_pipeline import ffmpeg_children, long_clip
+
+    video = stored_video(member, long_clip(tmp_path))
+    job_enqueue(job=video.job)
+    variables = {**s3.environ(), "CRYOVIEW_JOB_STALE_SECONDS": "10", "CRYOVIEW_CAPTIONS": "false"}
+    first = worker_factory(**variables)
+    wait_for(
+        lambda: Video.objects.filter(pk=video.pk, stage="transcode", progress__gt=0.1).exists(),
+        timeout=90,
+        what="the transcode to start",
+    )
+    first.kill()
+    wait_for(lambda: not ffmpeg_children(video.pk), timeout=10, what="the killed worker's ffmpeg to die")
+    assert any(Path(settings.SCRATCH_DIR).rglob("original")), "SIGKILL leaves its scratch folder behind"
+    worker_factory(**variables)
+    wait_for(
+        lambda: Video.objects.filter(pk=video.pk, status=VideoStatus.READY).exists(),
+        timeout=180,
+        what="the job to finish on the new worker",
+    )
+    job = VideoJob.objects.get(video=video)
+    assert job.state == JobState.SUCCEEDED and job.attempts == 2
+    out = f"videos/{video.pk}/out/attempt-2"
+    names = ["360.mp4", "720.mp4", "manifest.json", "poster.jpg"]
+    assert s3.all_keys() == {"private": [f"{out}/{n}" for n in names], "public": []}
+    assert local_files_of(video.pk) == []
