@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.core.errors import ApplicationError
+from cryoview.core.errors import ApplicationError, ServiceUnavailable
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG, procedure_list_published
 from cryoview.videos import storage
@@ -108,6 +108,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
         rows = _posted_rows(request)
         try:
             captions_update_cues(video=video, lang=caption.lang, rows=rows, by=user)
+        except ServiceUnavailable:
+            raise  # not the rows' fault: the 503 page with Retry-After (core.unavailable)
         except ApplicationError as error:
             problems = [f"{p.field.capitalize()}: {p.message}." for p in error.problems] or [error.message]
             status = 422

@@ -293,6 +293,9 @@ def test_a_store_that_cannot_be_reached_gives_503_and_the_job_waits(s3: S3, clie
     page = client.get(f"/videos/{ready.pk}/")  # the caption editor reads the captions from the store
     assert page.status_code == 503 and page["Retry-After"] == "60"
     assert "media store cannot be reached" in page.content.decode()
+    rows = {"cue-start": ["00:00:00.000"], "cue-end": ["00:00:01.000"], "cue-text": ["Hello."]}
+    saved = client.post(f"/videos/{ready.pk}/", rows)  # saving captions: the store, not the rows, is at fault
+    assert saved.status_code == 503 and saved["Retry-After"] == "60"
 
     assert video_process(job_id=video.job.pk) == JobState.RETRYING
     job = VideoJob.objects.get(pk=video.job.pk)
