@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from botocore.config import Config
+
 from config import env
 from config.env import S3Config
 
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cryoview.core.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -216,9 +219,16 @@ def s3_storages(s3: S3Config) -> dict[str, dict[str, Any]]:
         "region_name": s3.region,
         "access_key": s3.access_key_id,
         "secret_key": s3.secret_access_key,
-        "signature_version": "s3v4",
-        # Path-style addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
-        "addressing_style": "path" if s3.endpoint_url else None,
+        # A store that cannot be reached answers within seconds (the pages then say 503, the pipeline retries
+        # later) instead of holding a request for botocore's default minute and its retries. Path-style
+        # addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if s3.endpoint_url else None},
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
         "file_overwrite": True,
         "default_acl": None,
     }
