@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages clean
+.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages bench-cache clean
 
 run: setup
 	@scripts/system-packages run
@@ -51,6 +51,9 @@ bench: setup-dev
 
 bench-pages: setup-dev
 	$(PY) bench/pages.py
+
+bench-cache: setup-dev
+	$(PY) bench/cache.py
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .pytest_cache .ruff_cache

@@ -121,4 +121,4 @@ def clear_caches() -> None:
         each.clear()
 
 
-pytest_plugins = ["cryoview.core.tests.objectstore"]
+pytest_plugins = ["cryoview.core.tests.objectstore", "cryoview.core.tests.redisserver"]

@@ -291,8 +291,22 @@ def parse_url(name: str, value: str, *, schemes: tuple[str, ...] = ("http", "htt
     try:
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
-        raise ConfigError(name, f"the port is not a number in {value!r}") from None
+        raise ConfigError(name, f"the port is not a number from 1 to 65535 in {value!r}") from None
     return value.rstrip("/")
+
+
+def parse_cache_url(name: str, value: str) -> str:
+    """redis://[:password@]host[:port][/db] (or rediss:// for TLS): a port from 1 to 65535 and a database number."""
+    url = parse_url(name, value, schemes=("redis", "rediss"))
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.port is not None and not 1 <= parts.port <= 65535:
+        raise ConfigError(name, f"the port must be from 1 to 65535, got {value!r}")
+    database = parts.path.lstrip("/")
+    if database and not (database.isascii() and database.isdigit()):
+        raise ConfigError(name, f"the path must be a Redis database number such as /0, got {value!r}")
+    return url
 
 
 BUCKET_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
@@ -510,7 +524,7 @@ def load(environ: Mapping[str, str] | None = None, *, base_dir: Path) -> Config:
         static_root=path("CRYOVIEW_STATIC_ROOT"),
         scratch_dir=path("CRYOVIEW_SCRATCH_DIR"),
         s3=parse_s3(get),
-        cache_url=parse_url("CRYOVIEW_CACHE_URL", get("CRYOVIEW_CACHE_URL"), schemes=("redis", "rediss")),
+        cache_url=parse_cache_url("CRYOVIEW_CACHE_URL", get("CRYOVIEW_CACHE_URL")),
         worker_mode=parse_choice("CRYOVIEW_WORKER_MODE", get("CRYOVIEW_WORKER_MODE")),
         worker_heartbeat_seconds=parse_int(
             "CRYOVIEW_WORKER_HEARTBEAT_SECONDS", get("CRYOVIEW_WORKER_HEARTBEAT_SECONDS"), minimum=1

@@ -24,7 +24,8 @@ from cryoview.comments.tests.factories import approved, human_stamp
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.tests.factories import published_review
 
-pytestmark = pytest.mark.django_db
+# On both shared caches: the database table (one server) and Redis (CRYOVIEW_CACHE_URL).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_shared_cache")]
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = "10.0.0.1"

@@ -169,3 +169,75 @@ def test_the_console_mailer_prints_links_whole():
     backend = ReadableConsoleBackend(stream=stream, alias="default")
     backend.send_messages([EmailMessage("Confirm", f"To confirm this is correct, go to {link}", to=["a@b.org"])])
     assert link in stream.getvalue()
+
+
+S3_VARIABLES = {
+    "CRYOVIEW_S3_ENDPOINT_URL": "https://s3.example.org",
+    "CRYOVIEW_S3_ACCESS_KEY_ID": "key",
+    "CRYOVIEW_S3_SECRET_ACCESS_KEY": "secret",
+    "CRYOVIEW_S3_PRIVATE_BUCKET": "cryoview-private",
+    "CRYOVIEW_S3_PUBLIC_BUCKET": "cryoview-public",
+}
+
+
+def test_object_storage_is_off_by_default_and_on_with_the_buckets():
+    assert load().s3 is None
+    s3 = load(**S3_VARIABLES).s3
+    assert s3 is not None
+    assert (s3.endpoint_url, s3.region, s3.private_bucket, s3.public_bucket) == (
+        "https://s3.example.org",
+        "us-east-1",
+        "cryoview-private",
+        "cryoview-public",
+    )
+    assert s3.url_seconds == 300 and s3.public_url == ""
+    # AWS itself: no endpoint, the region's.
+    assert load(**{**S3_VARIABLES, "CRYOVIEW_S3_ENDPOINT_URL": ""}).s3.endpoint_url == ""  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("changes", "named", "fragment"),
+    [
+        ({"CRYOVIEW_S3_SECRET_ACCESS_KEY": ""}, "CRYOVIEW_S3_SECRET_ACCESS_KEY", "required when"),
+        ({"CRYOVIEW_S3_ACCESS_KEY_ID": ""}, "CRYOVIEW_S3_ACCESS_KEY_ID", "required when"),
+        ({"CRYOVIEW_S3_PUBLIC_BUCKET": ""}, "CRYOVIEW_S3_PUBLIC_BUCKET", "required when"),
+        ({"CRYOVIEW_S3_PUBLIC_BUCKET": "cryoview-private"}, "CRYOVIEW_S3_PUBLIC_BUCKET", "must differ"),
+        ({"CRYOVIEW_S3_PRIVATE_BUCKET": "Cryoview_Private"}, "CRYOVIEW_S3_PRIVATE_BUCKET", "expected a bucket name"),
+        ({"CRYOVIEW_S3_PRIVATE_BUCKET": "ab"}, "CRYOVIEW_S3_PRIVATE_BUCKET", "expected a bucket name"),
+        ({"CRYOVIEW_S3_PUBLIC_BUCKET": "public-"}, "CRYOVIEW_S3_PUBLIC_BUCKET", "must end with a letter or digit"),
+        ({"CRYOVIEW_S3_PUBLIC_BUCKET": "a..b"}, "CRYOVIEW_S3_PUBLIC_BUCKET", "no '..'"),
+        ({"CRYOVIEW_S3_ENDPOINT_URL": "s3.example.org"}, "CRYOVIEW_S3_ENDPOINT_URL", "expected http://host"),
+        ({"CRYOVIEW_S3_ENDPOINT_URL": "ftp://s3.example.org"}, "CRYOVIEW_S3_ENDPOINT_URL", "expected http://host"),
+        ({"CRYOVIEW_S3_ENDPOINT_URL": "https://s3.example.org:port"}, "CRYOVIEW_S3_ENDPOINT_URL", "not a number"),
+        ({"CRYOVIEW_S3_ENDPOINT_URL": "https://s3.example.org/?x=1"}, "CRYOVIEW_S3_ENDPOINT_URL", "no query"),
+        ({"CRYOVIEW_S3_PUBLIC_URL": "cdn.example.org"}, "CRYOVIEW_S3_PUBLIC_URL", "expected http://host"),
+        ({"CRYOVIEW_S3_REGION": "EU West"}, "CRYOVIEW_S3_REGION", "expected a region"),
+        ({"CRYOVIEW_S3_URL_SECONDS": "5"}, "CRYOVIEW_S3_URL_SECONDS", "at least 10"),
+        ({"CRYOVIEW_S3_URL_SECONDS": "soon"}, "CRYOVIEW_S3_URL_SECONDS", "whole number"),
+    ],
+)
+def test_object_storage_variables_are_parsed_strictly(changes, named, fragment):
+    with pytest.raises(env.ConfigError) as caught:
+        load(**{**S3_VARIABLES, **changes})
+    assert caught.value.name == named
+    assert fragment in str(caught.value)
+
+
+def test_only_some_object_storage_variables_is_an_error_not_local_folders():
+    with pytest.raises(env.ConfigError) as caught:
+        load(CRYOVIEW_S3_PRIVATE_BUCKET="cryoview-private")
+    assert caught.value.name == "CRYOVIEW_S3_ACCESS_KEY_ID"
+    assert "required when CRYOVIEW_S3_PRIVATE_BUCKET is set" in str(caught.value)
+
+
+def test_the_object_store_client_gives_up_within_seconds():
+    from config.settings.base import s3_storages
+
+    s3 = load(**S3_VARIABLES).s3
+    assert s3 is not None
+    stores = s3_storages(s3)
+    config = stores["private"]["OPTIONS"]["client_config"]
+    assert (config.connect_timeout, config.retries["max_attempts"]) == (3, 2)
+    assert config.signature_version == "s3v4" and config.s3 == {"addressing_style": "path"}
+    assert stores["private"]["OPTIONS"]["querystring_expire"] == 300
+    assert stores["default"]["OPTIONS"]["querystring_auth"] is False

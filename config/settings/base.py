@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from botocore.config import Config
+
 from config import env
 from config.env import S3Config
 
@@ -71,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cryoview.core.unavailable.ServiceUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -107,6 +110,9 @@ def database_settings(config: dict[str, Any]) -> dict[str, Any]:
             ),
         }
         Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        # Django's own, with a health check that asks the socket first (no `SELECT 1` round trip a request).
+        db["ENGINE"] = "cryoview.core.postgresql"
     # Keep connections between requests: opening one (and, on SQLite, running the PRAGMAs) cost more than a
     # cached page's single read (bench/pages.py).
     db["CONN_MAX_AGE"] = 60
@@ -118,11 +124,21 @@ DATABASES = {"default": database_settings(CONFIG.database)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 
+# The keys of rate limits in the shared cache: cryoview.core.throttle's and allauth's (its locks included).
+RATE_LIMIT_KEY_PREFIXES = ["throttle:", "allauth:rl:"]
+
+
 def shared_cache(url: str) -> dict[str, Any]:
     """The cache every web process shares (visitors' pages, rate limits): Redis when CRYOVIEW_CACHE_URL names
     it, else a database table, so that the embedded default needs nothing more than its database."""
     if url:
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Django's RedisCache, made to survive an outage (cryoview/core/cache.py): pages render fresh, and the
+        # rate limits (ours, allauth's) count in each process's memory until Redis answers again.
+        return {
+            "BACKEND": "cryoview.core.cache.ResilientRedisCache",
+            "LOCATION": url,
+            "OPTIONS": {"LOCAL_WHEN_DOWN": RATE_LIMIT_KEY_PREFIXES},
+        }
     return {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cryoview_cache"}
 
 
@@ -206,9 +222,16 @@ def s3_storages(s3: S3Config) -> dict[str, dict[str, Any]]:
         "region_name": s3.region,
         "access_key": s3.access_key_id,
         "secret_key": s3.secret_access_key,
-        "signature_version": "s3v4",
-        # Path-style addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
-        "addressing_style": "path" if s3.endpoint_url else None,
+        # A store that cannot be reached answers within seconds (the pages then say 503, the pipeline retries
+        # later) instead of holding a request for botocore's default minute and its retries. Path-style
+        # addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if s3.endpoint_url else None},
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"max_attempts": 2, "mode": "standard"},
+        ),
         "file_overwrite": True,
         "default_acl": None,
     }

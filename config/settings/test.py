@@ -1,7 +1,9 @@
 """The test suite: SQLite by default, PostgreSQL when CRYOVIEW_TEST_DATABASE_URL says so."""
 
+import hashlib
+
 from .base import *  # noqa: F403
-from .base import CACHES, CONFIG, DATABASES, database_settings, local_storages, s3_storages
+from .base import CACHES, CONFIG, DATABASES, database_settings, local_storages, s3_storages, shared_cache
 
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-0123456789"  # noqa: S105
 DEBUG = False
@@ -17,8 +19,15 @@ else:
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns about a missing folder
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; never outside tests
-# Rate-limit counters in memory: fast, and cleared by the root conftest before every test.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}, "fragments": CACHES["fragments"]}
+# The shared cache is cleared by the root conftest before every test. Without CRYOVIEW_CACHE_URL, this process's
+# memory (fast); with it (CI's PostgreSQL run), Redis as in production, under a prefix of this run's data folder:
+# clearing deletes only the suite's keys, and the worker processes and live servers a test starts (same folder)
+# share them.
+if CONFIG.cache_url:
+    CACHES["default"] = shared_cache(CONFIG.cache_url)
+    CACHES["default"]["KEY_PREFIX"] = "cryoview-test-" + hashlib.sha256(str(CONFIG.data_dir).encode()).hexdigest()[:12]
+else:
+    CACHES["default"] = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 # Tasks go to the database queue, as in production; tests run them with a real worker (in-process
 # `db_worker --batch`, or a worker process).

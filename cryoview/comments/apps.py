@@ -7,7 +7,7 @@ class CommentsConfig(AppConfig):
     verbose_name = "Comments"
 
     def ready(self) -> None:
-        from cryoview.comments.selectors import has_comments_in_scope
+        from cryoview.comments.selectors import has_comments_in_scope, thread_authors_scope
         from cryoview.core.pagecache import register_personal_check
 
-        register_personal_check("comments", has_comments_in_scope)
+        register_personal_check("comments", has_comments_in_scope, scopes=lambda scope: (thread_authors_scope(scope),))

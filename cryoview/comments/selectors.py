@@ -16,6 +16,7 @@ from cryoview.comments.enums import CommentStatus
 from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.permissions import comment_editable, is_comment_author, is_trusted_commenter
 from cryoview.comments.rules import RuleSet, parse_word_list
+from cryoview.core.pagecache import per_generation
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.models import Review
@@ -259,20 +260,37 @@ def comments_of(*, user: User) -> QuerySet[Comment]:
     return Comment.objects.filter(author=user).select_related("procedure", "review").order_by("pk")
 
 
+def thread_authors_scope(scope: str) -> str:
+    """The page-cache scope of who has commented in the guide thread of `scope` (bumped by each member's
+    comment there, whatever its status): apart from the page's own, so that a held comment does not expire
+    the page everyone else is served."""
+    return f"comment-authors:{scope}"
+
+
 def has_comments_in_scope(request: Any, scope: str) -> bool:
     """Whether the signed-in member has any comment (shown, held, spam, deleted) in the guide thread of the page
     cache's `scope`: their page then shows what only they may see (their held comments, their edit links), so
-    it cannot be the members' shared rendering. One indexed query. Any other scope counts as personal."""
+    it cannot be the members' shared rendering. Any other scope counts as personal.
+
+    Asked on every member's request for a guide page: the thread's authors are read once per generation of
+    `thread_authors_scope` (`pagecache.per_generation`; for_members reads that generation with the page's in
+    one round trip), not with a query per request, which on PostgreSQL was a round trip of its own. Every
+    member's comment in a guide thread bumps it (`comment_post`), so a stale set can only hold an author who
+    no longer has a comment there (they get their own rendering, as before), never miss one."""
     slug = scope.removeprefix("procedure:")
     if slug == scope or procedure_scope(slug) != scope:
         return True
-    # Plain SQL: asked on every member's request for a guide page, where building the ORM query cost more than
-    # running it (profiled). The author's index finds their few comments; the join checks the guide.
+    authors = per_generation(thread_authors_scope(scope), "authors", lambda: _guide_thread_authors(slug))
+    return request.user.pk in authors
+
+
+def _guide_thread_authors(slug: str) -> frozenset[int]:
+    # Plain SQL, as the per-request check it replaces: one indexed pass over the guide's thread.
     comments, procedures = Comment._meta.db_table, Procedure._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT 1 FROM {comments} c JOIN {procedures} p ON p.id = c.procedure_id"  # noqa: S608 - table names
-            " WHERE c.author_id = %s AND p.slug = %s LIMIT 1",
-            [request.user.pk, slug],
+            f"SELECT DISTINCT c.author_id FROM {comments} c JOIN {procedures} p ON p.id = c.procedure_id"  # noqa: S608
+            " WHERE p.slug = %s AND c.author_id IS NOT NULL",
+            [slug],
         )
-        return cursor.fetchone() is not None
+        return frozenset(row[0] for row in cursor.fetchall())

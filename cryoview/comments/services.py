@@ -29,6 +29,7 @@ from cryoview.comments.selectors import (
     author_is_known,
     comment_rules,
     target_of,
+    thread_authors_scope,
     threads_with_same_text,
 )
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
@@ -106,7 +107,8 @@ def comment_post(
 ) -> Comment:
     """A member or a guest comments. Checked, rate-limited (per account and per IP), judged by the rules:
     approved (shown at once), held, or spam. Side effects: a Comment row; when approved, the guide page's
-    cache expires and the author answered may get an e-mail (after commit)."""
+    cache expires and the author answered may get an e-mail (after commit); a member's comment on a guide,
+    whatever its status, expires the cached list of that thread's authors (after commit)."""
     if not target.is_open:
         raise NotFoundError("No such guide or review.")
     problems: list[FieldProblem] = []
@@ -153,6 +155,12 @@ def comment_post(
         notify_replies=notify_replies and author is not None,
         status_changed_at=timezone.now(),
     )
+    guide_scope = target_of(comment).cache_scope
+    if author is not None and guide_scope is not None:
+        # Whatever its status, their guide page is theirs from now on (their comment, its edit link): the
+        # cached list of the thread's authors must hold them (selectors.has_comments_in_scope).
+        authors_scope = thread_authors_scope(guide_scope)
+        transaction.on_commit(lambda: bump(authors_scope))
     if comment.status == CommentStatus.APPROVED:
         _published(comment, answered=in_reply_to or parent)
     return comment

@@ -9,12 +9,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import DatabaseError, connection
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from cryoview.core.cache import UNAVAILABLE, ResilientRedisCache
 from cryoview.core.selectors import worker_heartbeat_latest
 
 
@@ -70,14 +72,30 @@ def check_worker() -> CheckResult:
     return CheckResult(alive > 0, "up" if alive else "down", detail)
 
 
-CHECKS = {"database": check_database, "storage": check_storage, "worker": check_worker}
+def check_cache() -> CheckResult:
+    """The shared cache. Redis is asked directly (past the cache's circuit breaker), so this says how it is now."""
+    shared = caches["default"]
+    if not isinstance(shared, ResilientRedisCache):
+        return CheckResult(True, "up", {"backend": shared.__class__.__name__})
+    try:
+        shared.ping()
+    except UNAVAILABLE as error:
+        return CheckResult(False, "down", {"backend": "redis", "error": error.__class__.__name__})
+    return CheckResult(True, "up", {"backend": "redis"})
+
+
+CHECKS = {"database": check_database, "storage": check_storage, "worker": check_worker, "cache": check_cache}
+# Without these the site still serves every page (a down Redis: fresh renders, rate limits per process), so a
+# load balancer must not take every node out for them: /healthz says "degraded" with a 200.
+DEGRADING = {"cache"}
 
 
 def run_checks() -> tuple[bool, dict[str, Any]]:
     results = {name: check() for name, check in CHECKS.items()}
-    healthy = all(result.ok for result in results.values())
+    healthy = all(result.ok for name, result in results.items() if name not in DEGRADING)
+    degraded = not all(result.ok for result in results.values())
     body = {
-        "status": "ok" if healthy else "unavailable",
+        "status": ("degraded" if degraded else "ok") if healthy else "unavailable",
         "checks": {name: {"ok": r.ok, "state": r.state, **r.detail} for name, r in results.items()},
     }
     return healthy, body
@@ -138,6 +156,22 @@ def _queue_fact() -> StatusFact:
     return StatusFact("Waiting jobs", f"{waiting} job{'s' if waiting != 1 else ''} waiting for the worker.")
 
 
+def _cache_fact(shared: CheckResult) -> StatusFact:
+    backend = shared.detail.get("backend")
+    if backend == "DatabaseCache":
+        return StatusFact("Shared cache", "In the database: enough for one server (Redis shares it between several).")
+    if backend != "redis":
+        return StatusFact("Shared cache", "In each web process's memory.")
+    if shared.ok:
+        return StatusFact("Shared cache", "Up: Redis answers; pages and rate limits are shared by every web process.")
+    return StatusFact(
+        "Shared cache",
+        "Down: Redis does not answer. Pages still work but are slower (made afresh each time), and limits on "
+        "sign-ups, logins and reports count in each web process until it is back.",
+        ok=False,
+    )
+
+
 def status_summary() -> SiteStatus:
     """The status page's facts: the site, its storage, the worker, the queue, and each app's own facts
     (settings.CRYOVIEW_STATUS_FACTS names functions returning StatusFact lists, e.g. the last video processed)."""
@@ -153,6 +187,7 @@ def status_summary() -> SiteStatus:
         ),
         _worker_fact(worker),
         _queue_fact(),
+        _cache_fact(check_cache()),
     ]
     for path in settings.CRYOVIEW_STATUS_FACTS:
         facts.extend(import_string(path)())

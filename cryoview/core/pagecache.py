@@ -83,9 +83,24 @@ def _generation(key: str) -> int:
     if current is None:
         cache.add(key, time.time_ns(), timeout=None)
         current = cache.get(key)
+    if current is None:
+        # The shared cache keeps nothing (Redis is down): a value no kept page or part has, so this request
+        # renders fresh rather than serve what a change it cannot see has made stale.
+        current = time.time_ns()
     if memo is not None:
-        memo[key] = int(current or 0)
-    return int(current or 0)
+        memo[key] = int(current)
+    return int(current)
+
+
+def _read_generations(scopes: list[str]) -> None:
+    """This request's generations of `scopes`, read from the shared cache in one round trip and kept for the
+    rest of the request (a page that needs several pays one read, not one each). Outside requests: nothing."""
+    memo: dict[str, int] | None = getattr(_request, "generations", None)
+    if memo is None:
+        return
+    missing = [key for key in map(_generation_key, scopes) if key not in memo]
+    if len(missing) > 1:
+        memo.update((key, int(value)) for key, value in cache.get_many(missing).items() if value is not None)
 
 
 def generation(scope: str) -> int:
@@ -213,13 +228,16 @@ _CSRF_INPUT = re.compile(rb'<input type="hidden" name="csrfmiddlewaretoken" valu
 _MEMBER_SENTENCE = f"{MEMBER_NAME}</strong>{sentence_end(MEMBER_NAME)}".encode()
 
 PersonalCheck = Callable[[HttpRequest, str], bool]
-_personal_checks: dict[str, PersonalCheck] = {}
+_personal_checks: dict[str, tuple[PersonalCheck, Callable[[str], tuple[str, ...]]]] = {}
 
 
-def register_personal_check(name: str, check: PersonalCheck) -> None:
+def register_personal_check(
+    name: str, check: PersonalCheck, *, scopes: Callable[[str], tuple[str, ...]] = lambda scope: ()
+) -> None:
     """`check(request, scope)` is True when the signed-in member's page for `scope` shows something only they
-    see (so the shared members' rendering cannot serve them)."""
-    _personal_checks[name] = check
+    see (so the shared members' rendering cannot serve them). `scopes(scope)` names the scopes whose
+    generations the check reads (e.g. through `per_generation`): read with the page's own in one round trip."""
+    _personal_checks[name] = (check, scopes)
 
 
 def _plain_member(request: HttpRequest) -> bool:
@@ -251,7 +269,10 @@ def for_members(
     their own name and tokens filled in; anyone else a fresh `render()` (visitors: see `for_visitors`).
     `stand_in(name)` builds the unsaved member the shared rendering is made for (an id no row has: nothing is
     theirs)."""
-    if not _plain_member(request) or any(_personal_checks[name](request, scope) for name in checks):
+    if not _plain_member(request):
+        return render()
+    _read_generations([scope, *(extra for name in checks for extra in _personal_checks[name][1](scope))])
+    if any(_personal_checks[name][0](request, scope) for name in checks):
         return render()
     current = generation(scope)
     key = _member_page_key(request)

@@ -4,6 +4,9 @@ Deleting a row removes its files after the transaction commits (video_delete, up
 catches what slipped through anyway (a crash between the two, a worker writing after its video was deleted,
 an older version of the code) and is what `manage.py media_audit` and the periodic sweeper run.
 
+It works on local folders and on buckets alike (storage.MediaStore: on object storage a folder is a prefix
+and "changed" is the newest object's last-modified time).
+
 Only the folders this app writes are judged: `uploads/` and `videos/` in the private store, `videos/` in the
 public one. Inside a video's folder, the original, `out/` and `work/` belong to the row while it needs them.
 Orphans are deleted only when nothing in them changed for a grace period (by mtime), so an upload being
@@ -32,11 +35,10 @@ PART_SUFFIX = ".part"
 
 @dataclass(frozen=True)
 class StrayFile:
-    """A file or folder that no row accounts for."""
+    """A file or folder (on object storage: an object or a prefix) that no row accounts for."""
 
     store: str  # "private" or "public"
     name: str  # relative to the store's root
-    path: Path
     bytes: int
     modified: datetime  # the newest change anywhere inside it
 
@@ -50,37 +52,18 @@ class MissingFile:
     what: str
 
 
-def _tree_facts(path: Path) -> tuple[int, float]:
-    """(bytes, newest mtime) of a file or a folder and everything in it."""
-    try:
-        stat = path.lstat()
-    except FileNotFoundError:
-        return 0, 0.0
-    if not path.is_dir() or path.is_symlink():
-        return stat.st_size, stat.st_mtime
-    size, newest = 0, stat.st_mtime
-    for child in path.rglob("*"):
-        try:
-            child_stat = child.lstat()
-        except FileNotFoundError:
-            continue
-        newest = max(newest, child_stat.st_mtime)
-        if not child.is_dir():
-            size += child_stat.st_size
-    return size, newest
+def _store(label: str) -> storage.MediaStore:
+    return storage.private_store() if label == "private" else storage.public_store()
 
 
-def _stray(store: str, root: Path, path: Path) -> StrayFile:
-    size, newest = _tree_facts(path)
+def _stray(label: str, store: storage.MediaStore, name: str) -> StrayFile:
+    size, newest = store.tree_facts(name)
     modified = datetime.fromtimestamp(newest, tz=UTC)
-    return StrayFile(store=store, name=str(path.relative_to(root)), path=path, bytes=size, modified=modified)
+    return StrayFile(store=label, name=name, bytes=size, modified=modified)
 
 
-def _children(folder: Path) -> list[Path]:
-    try:
-        return sorted(folder.iterdir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
+def _base(name: str) -> str:
+    return name.rsplit("/", 1)[-1]
 
 
 def _chunks[T](items: list[T], size: int = 500) -> Iterator[list[T]]:
@@ -123,54 +106,53 @@ def _kept_inside(video: Video, active: bool) -> set[str]:
     return kept
 
 
-def _private_strays(root: Path) -> Iterator[StrayFile]:
-    entries = _children(root / "uploads")
-    upload_ids = {p.name.removesuffix(PART_SUFFIX) for p in entries if p.name.endswith(PART_SUFFIX)}
+def _private_strays(store: storage.MediaStore) -> Iterator[StrayFile]:
+    entries = store.children("uploads")
+    upload_ids = {_base(e.name).removesuffix(PART_SUFFIX) for e in entries if e.name.endswith(PART_SUFFIX)}
     known_uploads = _known_uploads(upload_ids)
-    for path in entries:
-        if path.name.removesuffix(PART_SUFFIX) not in known_uploads or not path.name.endswith(PART_SUFFIX):
-            yield _stray("private", root, path)
-    folders = _children(root / "videos")
-    keys = {key for p in folders if (key := _video_key(p.name)) is not None}
+    for entry in entries:
+        if _base(entry.name).removesuffix(PART_SUFFIX) not in known_uploads or not entry.name.endswith(PART_SUFFIX):
+            yield _stray("private", store, entry.name)
+    folders = store.children("videos")
+    keys = {key for e in folders if (key := _video_key(_base(e.name))) is not None}
     videos = _known_videos(keys)
     for folder in folders:
-        video = videos.get(_video_key(folder.name))  # type: ignore[arg-type]
-        if video is None or not folder.is_dir():
-            yield _stray("private", root, folder)
+        video = videos.get(_video_key(_base(folder.name)))  # type: ignore[arg-type]
+        if video is None or not folder.is_dir:
+            yield _stray("private", store, folder.name)
             continue
         job = getattr(video, "job", None)
         active = job is not None and job.state in ACTIVE_JOB_STATES
         kept = _kept_inside(video, active)
-        for entry in _children(folder):
-            if entry.name not in kept:
-                yield _stray("private", root, entry)
+        for entry in store.children(folder.name):
+            if _base(entry.name) not in kept:
+                yield _stray("private", store, entry.name)
 
 
-def _public_strays(root: Path) -> Iterator[StrayFile]:
-    folders = _children(root / "videos")
-    keys = {key for p in folders if (key := _video_key(p.name)) is not None}
+def _public_strays(store: storage.MediaStore) -> Iterator[StrayFile]:
+    folders = store.children("videos")
+    keys = {key for e in folders if (key := _video_key(_base(e.name))) is not None}
     published = _known_videos(keys, published_only=True)
     for folder in folders:
-        if _video_key(folder.name) not in published:
-            yield _stray("public", root, folder)
+        if _video_key(_base(folder.name)) not in published:
+            yield _stray("public", store, folder.name)
 
 
 def stray_files() -> list[StrayFile]:
     """Every file or folder, in both stores, that no row accounts for (whatever its age)."""
-    strays = list(_private_strays(storage.private_root()))
-    public = storage.public_root()
-    if public.resolve() != storage.private_root().resolve():
-        strays += _public_strays(public)
+    strays = list(_private_strays(storage.private_store()))
+    if not storage.stores_share_root():
+        strays += _public_strays(storage.public_store())
     return strays
 
 
 def missing_files() -> list[MissingFile]:
     """Every row whose file is not where it says (e.g. a ready video without its rendition)."""
     missing: list[MissingFile] = []
-    root = storage.private_root()
+    store = storage.private_store()
 
     def check(row: str, name: str, what: str) -> None:
-        if name and not (root / name).exists():
+        if name and not store.exists(name):
             missing.append(MissingFile(row=row, name=name, what=what))
 
     for upload_id in Upload.objects.values_list("pk", flat=True).iterator():
@@ -179,9 +161,7 @@ def missing_files() -> list[MissingFile]:
     for video in videos.iterator(chunk_size=200):
         row = f"video {video.pk} ({video.status})"
         if video.status in (VideoStatus.QUEUED, VideoStatus.PROCESSING) and not video.original_path:
-            missing.append(
-                MissingFile(row=row, name=storage.relative(storage.original_path(video.pk)), what="original")
-            )
+            missing.append(MissingFile(row=row, name=storage.original_name(video.pk), what="original"))
         check(row, video.original_path, "original")
         if video.status != VideoStatus.READY:
             continue
@@ -205,14 +185,12 @@ def orphans_delete(*, strays: list[StrayFile], grace: timedelta) -> list[StrayFi
     cutoff = timezone.now() - grace
     deleted = []
     for stray in strays:
-        if stray.modified > cutoff or _tree_facts(stray.path)[1] > cutoff.timestamp():
+        store = _store(stray.store)
+        if stray.modified > cutoff or store.tree_facts(stray.name)[1] > cutoff.timestamp():
             continue
         if _claimed_now(stray):
             continue
-        if stray.path.is_dir() and not stray.path.is_symlink():
-            storage.remove_tree(stray.path)
-        else:
-            stray.path.unlink(missing_ok=True)
+        store.delete_tree(stray.name)
         logger.info("deleted orphaned %s media %s (%s bytes)", stray.store, stray.name, stray.bytes)
         deleted.append(stray)
     return deleted
@@ -236,6 +214,22 @@ def _claimed_now(stray: StrayFile) -> bool:
 
 
 def orphans_sweep(*, grace: timedelta | None = None) -> int:
-    """The periodic job: delete files with no row, older than the grace period (CRYOVIEW_ORPHAN_GRACE_HOURS).
-    Side effects: files and folders in both stores. Returns how many entries went."""
-    return len(orphans_delete(strays=stray_files(), grace=grace if grace is not None else orphan_grace()))
+    """The periodic job: delete files with no row, older than the grace period (CRYOVIEW_ORPHAN_GRACE_HOURS),
+    and this machine's scratch folders nothing touched for as long (a killed process's leftovers whose video or
+    upload never came back). Side effects: files and folders in both stores and in scratch. Returns how many
+    entries went."""
+    grace = grace if grace is not None else orphan_grace()
+    return len(orphans_delete(strays=stray_files(), grace=grace)) + scratch_sweep(grace=grace)
+
+
+def scratch_sweep(*, grace: timedelta) -> int:
+    """Delete scratch folders (SCRATCH_DIR/videos/<id>, SCRATCH_DIR/uploads/<id>) unchanged for `grace`."""
+    cutoff = (timezone.now() - grace).timestamp()
+    deleted = 0
+    for kind in ("videos", "uploads"):
+        folder = Path(settings.SCRATCH_DIR) / kind
+        for entry in sorted(folder.iterdir()) if folder.is_dir() else []:
+            if storage.path_facts(entry)[1] <= cutoff:
+                storage.remove_tree(entry)
+                deleted += 1
+    return deleted

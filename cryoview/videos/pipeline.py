@@ -1,11 +1,14 @@
 """The processing pipeline: probe → one-decode transcode → captions → atomic publish.
 
-Every attempt works in its own folder and only a finished attempt is renamed into place (out/); the database
-flips last. A re-run finds out/ complete and only records it, so there is never a second set of outputs.
+Locally every attempt works in its own folder and only a finished attempt is renamed into place (out/); on
+object storage an attempt works in a scratch folder and puts its outputs under its own prefix, the manifest
+last. Either way the database flips last, and a re-run that finds a complete set only records it, so there is
+never a second set of outputs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -21,6 +24,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from cryoview.core.errors import ServiceUnavailable
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import MediaRejected, MediaToolError, TranscodeSpec, probe, run_transcode
@@ -116,30 +120,81 @@ def video_process(*, job_id: int, worker_id: str = "", timings: dict[str, float]
     reporter = Reporter(video.pk, job.pk, worker_id)
     timer = StageTimer(timings if timings is not None else {})
     try:
-        out = storage.out_dir(video.pk)
-        if not (out / storage.MANIFEST).exists():
-            _produce(video, job, reporter, timer)
+        output = _complete_output(video.pk)
+        if output is None:
+            output = _produce(video, job, reporter, timer)
         reporter.stage(VideoStage.PUBLISH)
-        timer.run("publish", lambda: _record(video.pk, job.pk, worker_id))
+        timer.run("publish", lambda: _record(video.pk, job.pk, worker_id, output))
     except Cancelled:
-        storage.remove_tree(storage.video_dir(video.pk))
+        with contextlib.suppress(ServiceUnavailable):  # the orphan sweeper takes what is left
+            storage.private_store().delete_tree(storage.video_prefix(video.pk))
         return "cancelled"
     except Superseded:
         return "superseded"
     except MediaRejected as rejected:
         _fail(job.pk, video.pk, str(rejected.code), rejected.message)
         return JobState.FAILED
+    except ServiceUnavailable as error:
+        return _retry_later(job.pk, video.pk, error)
     except (MediaToolError, OSError, RuntimeError, ValueError) as error:
         return _retry_or_fail(job.pk, video.pk, error)
     return JobState.SUCCEEDED
 
 
-def _produce(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer) -> None:
+def _complete_output(video_id: uuid.UUID) -> str | None:
+    """The name of a complete set of outputs an earlier attempt left unrecorded (it died between the publish
+    and the database), or None. Locally that is out/ (renamed into place whole); on object storage an attempt's
+    prefix with its manifest (written last)."""
+    store = storage.private_store()
+    out = storage.out_prefix(video_id)
+    if not store.is_remote:
+        return out if store.exists(f"{out}/{storage.MANIFEST}") else None
+    sets = [name.rsplit("/", 1)[0] for name in store.files(out) if name.endswith(f"/{storage.MANIFEST}")]
+    return max(sets, key=lambda name: int(name.rsplit("-", 1)[-1])) if sets else None
+
+
+def _produce(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer) -> str:
+    """Make the outputs and publish them whole; returns their folder's name."""
+    if storage.private_store().is_remote:
+        return _produce_remote(video, job, reporter, timer)
     work = storage.attempt_dir(video.pk, job.attempts)
     # Older attempts belong to workers that died: their partial outputs are thrown away.
     storage.remove_tree(work.parent)
     work.mkdir(parents=True)
-    source = storage.absolute(video.original_path)
+    manifest = _transcode(storage.absolute(video.original_path), work, reporter, timer)
+    (work / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    out = storage.out_dir(video.pk)
+    storage.remove_tree(out)
+    work.replace(out)  # the atomic publish of the files
+    storage.remove_tree(work.parent)
+    return storage.out_prefix(video.pk)
+
+
+def _produce_remote(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer) -> str:
+    """Object storage: the original down to a scratch folder, ffmpeg on local files (never a URL), the outputs
+    up under this attempt's prefix, the manifest last. The scratch folder is emptied whatever happens."""
+    store = storage.private_store()
+    prefix = storage.attempt_out_prefix(video.pk, job.attempts)
+    # No complete set exists (checked before): what is under out/ is a dead attempt's partial set.
+    store.delete_tree(storage.out_prefix(video.pk))
+    with storage.scratch(video.pk, job.attempts) as folder:
+        source = folder / "original"
+        timer.run("download", lambda: store.fetch_file(video.original_path, source))
+        work = folder / storage.OUT
+        work.mkdir()
+        manifest = _transcode(source, work, reporter, timer)
+
+        def upload() -> None:
+            for path in sorted(work.iterdir()):
+                store.put_file(f"{prefix}/{path.name}", path)
+            store.write_text(f"{prefix}/{storage.MANIFEST}", json.dumps(manifest))
+
+        timer.run("upload", upload)
+    return prefix
+
+
+def _transcode(source: Path, work: Path, reporter: Reporter, timer: StageTimer) -> dict[str, Any]:
+    """probe → transcode → captions on local files, into `work`; returns the manifest (not yet written)."""
     limits = limits_from_settings()
     reporter.stage(VideoStage.PROBE)
     probed = timer.run("probe", lambda: probe(source, limits))
@@ -180,16 +235,13 @@ def _produce(video: Video, job: VideoJob, reporter: Reporter, timer: StageTimer)
         manifest["captions"] = [{"lang": transcript.lang, "file": vtt.name, "model": transcript.model_name}]
     if result.audio_16k is not None:
         result.audio_16k.path.unlink(missing_ok=True)  # only needed for speech recognition
-    (work / storage.MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    out = storage.out_dir(video.pk)
-    storage.remove_tree(out)
-    work.replace(out)  # the atomic publish of the files
-    storage.remove_tree(work.parent)
+    return manifest
 
 
-def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
-    out = storage.out_dir(video_id)
-    manifest = json.loads((out / storage.MANIFEST).read_text(encoding="utf-8"))
+def _record(video_id: uuid.UUID, job_id: int, worker_id: str, out: str) -> None:
+    store = storage.private_store()
+    manifest = json.loads(store.read_text(f"{out}/{storage.MANIFEST}"))
+    segments = json.loads(store.read_text(f"{out}/transcript.json")) if manifest["captions"] else []
     with transaction.atomic():
         video = Video.objects.select_for_update().filter(pk=video_id).first()
         if video is None:
@@ -206,14 +258,13 @@ def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
                     height=r["pixel_height"],
                     width=r["width"],
                     bytes=r["bytes"],
-                    path=storage.relative(out / r["file"]),
+                    path=f"{out}/{r['file']}",
                 )
                 for r in manifest["renditions"]
             ]
         )
         for caption in manifest["captions"]:
-            Caption.objects.create(video=video, lang=caption["lang"], path=storage.relative(out / caption["file"]))
-            segments = json.loads((out / "transcript.json").read_text(encoding="utf-8"))
+            Caption.objects.create(video=video, lang=caption["lang"], path=f"{out}/{caption['file']}")
             Transcript.objects.create(
                 video=video,
                 lang=caption["lang"],
@@ -221,8 +272,8 @@ def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
                 model_name=caption["model"],
                 flags=transcript_flags(segments),
             )
-        video.poster_path = storage.relative(out / manifest["poster"])
-        video.output_dir = storage.relative(out)
+        video.poster_path = f"{out}/{manifest['poster']}"
+        video.output_dir = out
         video.duration, video.width, video.height = manifest["duration"], manifest["width"], manifest["height"]
         video.status, video.stage, video.progress = VideoStatus.READY, VideoStage.DONE, 1.0
         video.error_code = video.error_message = ""
@@ -236,7 +287,19 @@ def _record(video_id: uuid.UUID, job_id: int, worker_id: str) -> None:
             state=JobState.SUCCEEDED, finished_at=timezone.now(), heartbeat_at=timezone.now(), last_error=""
         )
     if not keep and original:
-        transaction.on_commit(lambda: storage.absolute(original).unlink(missing_ok=True))
+        store.delete_tree_on_commit(original)
+    if store.is_remote:
+        transaction.on_commit(lambda: _drop_other_sets(video_id, out))
+
+
+def _drop_other_sets(video_id: uuid.UUID, kept: str) -> None:
+    """A worker the sweeper took for dead may have finished a set of its own meanwhile: only the recorded set
+    stays. A store that is down now leaves it to the next look (the job has succeeded all the same)."""
+    store = storage.private_store()
+    with contextlib.suppress(ServiceUnavailable):
+        for entry in store.children(storage.out_prefix(video_id)):
+            if entry.name != kept:
+                store.delete_tree(entry.name)
 
 
 def _fail(job_id: int, video_id: uuid.UUID, code: str, message: str) -> None:
@@ -245,7 +308,27 @@ def _fail(job_id: int, video_id: uuid.UUID, code: str, message: str) -> None:
         VideoJob.objects.filter(pk=job_id).update(
             state=JobState.FAILED, finished_at=timezone.now(), last_error=f"{code}: {message}"[:2000]
         )
-    storage.remove_tree(storage.video_dir(video_id) / storage.WORK)
+    store = storage.private_store()
+    # A failed video keeps its original (the owner may ask again) and nothing half-made.
+    half_made = storage.out_prefix(video_id) if store.is_remote else f"{storage.video_prefix(video_id)}/{storage.WORK}"
+    with contextlib.suppress(ServiceUnavailable):
+        store.delete_tree(half_made)
+
+
+def _retry_later(job_id: int, video_id: uuid.UUID, error: ServiceUnavailable) -> str:
+    """The object store could not be reached: not the video's fault, so the attempt does not count, and the
+    job waits and tries again (processing resumes when the store is back)."""
+    logger.warning("video job %s: %s; retrying in %s s", job_id, error, error.retry_after)
+    with transaction.atomic():
+        job = VideoJob.objects.select_for_update().get(pk=job_id)
+        job.attempts = max(0, job.attempts - 1)
+        job.state = JobState.RETRYING
+        job.last_error = f"object store unavailable: {error}"[:2000]
+        job.next_attempt_at = timezone.now() + timedelta(seconds=error.retry_after)
+        job.save(update_fields=["attempts", "state", "last_error", "next_attempt_at"])
+        Video.objects.filter(pk=video_id).update(status=VideoStatus.QUEUED, stage=VideoStage.WAITING)
+        job_enqueue(job=job, delay_seconds=error.retry_after)
+    return JobState.RETRYING
 
 
 def _retry_or_fail(job_id: int, video_id: uuid.UUID, error: Exception) -> str:

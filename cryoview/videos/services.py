@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import shutil
 import uuid
+from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +35,7 @@ from cryoview.videos.uploads import (
     upload_bytes_exist,
     upload_bytes_move,
     upload_bytes_move_back,
+    upload_bytes_to_file,
     upload_delete,
 )
 
@@ -137,12 +142,32 @@ def video_create_from_upload(*, user: User, upload_id: str) -> tuple[Video, bool
         raise
 
 
+@contextlib.contextmanager
+def _upload_on_disk(*, upload: Upload) -> Iterator[Path]:
+    """The upload's bytes as a local file for ffprobe: in place in a local store, else a scratch copy that is
+    deleted afterwards. FileNotFoundError when the bytes are gone."""
+    if not storage.private_store().is_remote:
+        yield private_path(upload.storage_name)
+        return
+    # Named after the upload, which this request holds (claimed): a copy a killed web process left is replaced.
+    folder = Path(settings.SCRATCH_DIR) / "uploads" / upload.pk
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
+        upload_bytes_to_file(upload=upload, path=folder / "original")
+        yield folder / "original"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _video_from_claimed(*, user: User, upload: Upload) -> Video:
     if not upload_bytes_exist(upload=upload):
         raise UploadTerminated
-    source = private_path(upload.storage_name)
     try:
-        probed = probe(source, limits_from_settings())
+        with _upload_on_disk(upload=upload) as source:
+            probed = probe(source, limits_from_settings())
+    except FileNotFoundError:
+        raise UploadTerminated from None
     except MediaRejected as rejected:
         if not upload_bytes_exist(upload=upload):
             raise UploadTerminated from None  # the file vanished under ffprobe: not the file's fault
@@ -154,12 +179,13 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
         # Our side failed: nothing is deleted, and asking again tries again.
         raise Busy("The file could not be checked just now; try again in a moment.") from None
     video_id = uuid.uuid4()
-    target = storage.original_path(video_id)
+    target = storage.original_name(video_id)
+    store = storage.private_store()
     try:
-        upload_bytes_move(upload=upload, name=storage.relative(target))
+        upload_bytes_move(upload=upload, name=target)
     except FileNotFoundError:
         # Terminated (tus DELETE) while it was being checked.
-        storage.remove_tree(storage.video_dir(video_id))
+        store.delete_tree(storage.video_prefix(video_id))
         raise UploadTerminated from None
     try:
         with transaction.atomic():
@@ -168,7 +194,7 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
                 owner=user,
                 upload_id=upload.id,
                 original_name=upload.filename,
-                original_path=storage.relative(target),
+                original_path=target,
                 duration=probed.duration,
                 width=probed.width,
                 height=probed.height,
@@ -177,8 +203,8 @@ def _video_from_claimed(*, user: User, upload: Upload) -> Video:
             upload.delete()
             job_enqueue(job=job)
     except Exception:
-        upload_bytes_move_back(upload=upload, name=storage.relative(target))
-        storage.remove_tree(storage.video_dir(video_id))
+        upload_bytes_move_back(upload=upload, name=target)
+        store.delete_tree(storage.video_prefix(video_id))
         raise
     return video
 
@@ -188,11 +214,11 @@ def video_delete(*, video: Video) -> None:
     its folders in the private and public stores (original, renditions, poster, captions, transcript).
     A worker processing it notices and throws its work away; the orphan sweeper catches what it writes late.
     Callers that show videos (reviews) use reviews' video_remove, which also updates what they derived."""
-    folders = (storage.video_dir(video.pk), storage.public_video_dir(video.pk))  # delete() forgets the pk
+    prefix = storage.video_prefix(video.pk)  # delete() forgets the pk
     with transaction.atomic():
         video.delete()
-        for folder in folders:
-            storage.remove_tree_on_commit(folder)
+        for store in (storage.private_store(), storage.public_store()):
+            store.delete_tree_on_commit(prefix)
 
 
 def video_set_published(*, video: Video, published: bool, title: str = "") -> None:
@@ -201,15 +227,30 @@ def video_set_published(*, video: Video, published: bool, title: str = "") -> No
     The caller (a review being published or withdrawn) decides, and names it: `title` is what everyone
     sees (a review's title), never the uploaded file's name; videos knows nothing of reviews.
     Side effects: updates is_published (and public_title when given); media responses change their
-    cache headers accordingly.
+    cache headers accordingly. On object storage, publishing first copies the outputs to the public bucket
+    (videos/<id>/<name>, served from there) and withdrawing deletes those copies once the transaction commits.
     """
     if published and video.status != VideoStatus.READY:
         raise ApplicationError("The video is not ready yet.", status=409, code="video_not_ready")
+    public = storage.public_store()
+    if published and public.is_remote:
+        _public_copies_write(video=video)
     fields: dict[str, object] = {"is_published": published}
     if title:
         fields["public_title"] = video.public_title = title[:200]
     Video.objects.filter(pk=video.pk).update(**fields)
     video.is_published = published
+    if not published and public.is_remote:
+        public.delete_tree_on_commit(storage.video_prefix(video.pk))
+
+
+def _public_copies_write(*, video: Video, names: tuple[str, ...] = ()) -> None:
+    """Copy a video's outputs (or only `names`) to the public bucket under videos/<id>/. Copies that a
+    rollback leaves behind belong to no published video: the orphan sweeper deletes them."""
+    private, public = storage.private_store(), storage.public_store()
+    for name in names or tuple(private.files(video.output_dir)):
+        if not name.endswith(f"/{storage.MANIFEST}"):
+            private.copy_to(public, name, target=f"{storage.video_prefix(video.pk)}/{name.rsplit('/', 1)[-1]}")
 
 
 def jobs_sweep(*, stale_after: timedelta | None = None) -> int:
@@ -260,10 +301,9 @@ def _captions_write(*, video: Video, lang: str, segments: list[Segment]) -> Capt
     caption = Caption.objects.filter(video=video, lang=lang).first()
     if caption is None:
         raise NotFoundError(f"No {lang!r} captions for this video.")
-    path = storage.absolute(caption.path)
-    temp = path.with_suffix(".tmp")
-    temp.write_text(to_webvtt(segments), encoding="utf-8")
-    temp.replace(path)
+    store = storage.private_store()
+    transcript_name = f"{caption.path.rsplit('/', 1)[0]}/transcript.json"
+    store.write_text(caption.path, to_webvtt(segments))
     with transaction.atomic():
         caption.automatic = False
         caption.edited_at = timezone.now()
@@ -273,5 +313,7 @@ def _captions_write(*, video: Video, lang: str, segments: list[Segment]) -> Capt
             transcript.segments = [s.__dict__ for s in segments]
             transcript.flags = transcript_flags(transcript.segments)
             transcript.save(update_fields=["segments", "flags"])
-    (path.parent / "transcript.json").write_text(segments_to_json(segments), encoding="utf-8")
+    store.write_text(transcript_name, segments_to_json(segments))
+    if video.is_published and storage.public_store().is_remote:
+        _public_copies_write(video=video, names=(caption.path, transcript_name))
     return caption

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-import mimetypes
 import re
 import uuid
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -15,11 +14,11 @@ from django.views.decorators.http import require_safe
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
-from cryoview.core.errors import ApplicationError
+from cryoview.core.errors import ApplicationError, ServiceUnavailable
 from cryoview.core.ranges import ranged_file_response
 from cryoview.procedures.selectors import SLUG, procedure_list_published
 from cryoview.videos import storage
-from cryoview.videos.models import Caption
+from cryoview.videos.models import Caption, Video
 from cryoview.videos.permissions import can_change_video, can_see_file_name
 from cryoview.videos.selectors import queue_info, video_get_for, video_use, videos_of
 from cryoview.videos.services import captions_update_cues
@@ -28,12 +27,6 @@ from cryoview.videos.transcripts import MAX_CUES, CueRow, parse_webvtt, vtt_time
 # Rendition heights, the poster, the transcript and captions per language: nothing else is ever served, and a
 # name that does not match (NUL, "..", slashes, Unicode digits) never reaches the file system.
 ARTEFACT_NAME = re.compile(r"[0-9]{1,5}\.mp4|poster\.jpg|transcript\.json|captions\.[A-Za-z0-9-]{1,12}\.vtt", re.ASCII)
-CONTENT_TYPES = {
-    ".mp4": "video/mp4",
-    ".jpg": "image/jpeg",
-    ".vtt": "text/vtt; charset=utf-8",
-    ".json": "application/json",
-}
 
 
 def allowed_name(name: str) -> bool:
@@ -43,15 +36,18 @@ def allowed_name(name: str) -> bool:
 @require_safe
 def media(request: HttpRequest, video_id: uuid.UUID, name: str) -> HttpResponseBase:
     """Every artefact goes through here: checked against the viewer, then streamed with Range support
-    (or handed to nginx with X-Accel-Redirect). Unknown, unpublished or someone else's: 404, same for all."""
+    (or handed to nginx with X-Accel-Redirect), or on object storage redirected to the store, which serves
+    Range itself. Unknown, unpublished or someone else's: 404, same for all."""
     user = authenticate_request(request)
     video = video_get_for(video_id=video_id, user=user)
     if video is None or not video.output_dir or not allowed_name(name):
         raise Http404("No such file.")
+    if storage.private_store().is_remote:
+        return _redirect_to_store(request, video, name)
     path = storage.absolute(f"{video.output_dir}/{name}")
     if not path.is_file():
         raise Http404("No such file.")
-    content_type = CONTENT_TYPES.get(path.suffix) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    content_type = storage.content_type(path.name)
     prefix = settings.CONFIG.media_accel_prefix
     response: HttpResponseBase
     if prefix:
@@ -62,6 +58,23 @@ def media(request: HttpRequest, video_id: uuid.UUID, name: str) -> HttpResponseB
     response["Cache-Control"] = "public, max-age=86400" if video.is_published else "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return _without_body(response) if request.method == "HEAD" else response
+
+
+def _redirect_to_store(request: HttpRequest, video: Video, name: str) -> HttpResponseBase:
+    """Published: the public bucket's plain URL (cacheable by anyone). Otherwise a signed link to the private
+    bucket that expires after CRYOVIEW_S3_URL_SECONDS, given only to a viewer this view has just checked."""
+    public = storage.public_store()
+    if video.is_published and public.is_remote:
+        response = HttpResponseRedirect(public.url(f"{storage.video_prefix(video.pk)}/{name}"))
+        response["Cache-Control"] = "public, max-age=300"
+    else:
+        private = storage.private_store()
+        stored = f"{video.output_dir}/{name}"
+        if not private.is_file(stored):
+            raise Http404("No such file.")
+        response = HttpResponseRedirect(private.url(stored))
+        response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def _without_body(response: HttpResponseBase) -> HttpResponse:
@@ -95,6 +108,8 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
         rows = _posted_rows(request)
         try:
             captions_update_cues(video=video, lang=caption.lang, rows=rows, by=user)
+        except ServiceUnavailable:
+            raise  # not the rows' fault: the 503 page with Retry-After (core.unavailable)
         except ApplicationError as error:
             problems = [f"{p.field.capitalize()}: {p.message}." for p in error.problems] or [error.message]
             status = 422
@@ -135,7 +150,7 @@ def _posted_rows(request: HttpRequest) -> list[CueRow]:
 
 def _rows_of(caption: Caption) -> list[CueRow]:
     try:
-        segments = parse_webvtt(storage.absolute(caption.path).read_text(encoding="utf-8"))
+        segments = parse_webvtt(storage.private_store().read_text(caption.path))
     except (OSError, ValueError):
         return []
     return [CueRow(vtt_timestamp(s.start), vtt_timestamp(s.end), s.text) for s in segments]

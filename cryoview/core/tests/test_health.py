@@ -15,6 +15,8 @@ from django.utils import timezone
 from cryoview.core.models import WorkerHeartbeat
 
 ROOT = Path(__file__).resolve().parents[3]
+# On both shared caches: the database table (one server) and Redis (CRYOVIEW_CACHE_URL).
+pytestmark = pytest.mark.usefixtures("each_shared_cache")
 
 
 def beat(seconds_ago: float) -> None:

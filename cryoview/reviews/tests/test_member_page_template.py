@@ -14,7 +14,7 @@ from django.test import Client
 
 from cryoview.accounts.models import User
 from cryoview.comments.enums import CommentStatus
-from cryoview.comments.models import Comment
+from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved, posted
 from cryoview.core import pagecache
@@ -87,6 +87,21 @@ def test_a_members_held_comment_is_theirs_only(massage, member, other_member):
     assert rendered.call_count == 0
     assert "My private question about redness" not in theirs and "Only you can see this" not in theirs
     assert member.public_name not in theirs
+
+
+@pytest.mark.parametrize("verdict", ["held", "spam"])
+def test_a_members_first_comment_is_theirs_at_once_whatever_its_verdict(massage, member, verdict):
+    """The thread's authors are read once per generation: a member's first comment, even one only they see,
+    must start a new one, or their page would be the shared rendering without it."""
+    reader = _signed_in(member)
+    reader.get(GUIDE)  # this generation's rendering and list of the thread's authors exist, without them
+    if verdict == "spam":
+        CommentRules.objects.create(pk=1, block_words="redness")
+    comment = posted(Target(procedure=massage), author=member, text="My private question about redness")
+    assert comment.status == (CommentStatus.HELD if verdict == "held" else CommentStatus.SPAM)
+    with _renders(procedure_views, "_detail") as rendered:
+        reader.get(GUIDE)
+    assert rendered.call_count == 1, "the member got their own rendering"
 
 
 def test_members_with_more_than_the_shared_page_get_their_own_rendering(massage, member, moderator):

@@ -65,7 +65,7 @@ def test_a_members_page_changes_with_the_reviews(client, massage, member, modera
     assert shown not in client.get(url).text
 
 
-@pytest.mark.parametrize("url", [LIST, LIST_API, STATS_API])
+@pytest.mark.parametrize("url", [GUIDE, LIST, LIST_API, STATS_API])
 def test_a_members_repeat_request_reads_no_review_rows(client, massage, member, url):
     for n in range(3):
         published_review(massage, title=f"Review {n}")
@@ -75,6 +75,7 @@ def test_a_members_repeat_request_reads_no_review_rows(client, massage, member, 
         assert client.get(url).status_code == 200
     tables = " ".join(q["sql"] for q in queries.captured_queries)
     assert "reviews_review" not in tables and "procedures_procedure" not in tables
+    assert "comments_comment" not in tables, "whether the member commented here is known per generation"
     # At most: the session, the user (pages only) and the scope's generation (in-memory cache here).
     assert len(queries.captured_queries) <= 2, [q["sql"][:80] for q in queries.captured_queries]
 

@@ -134,7 +134,10 @@ class WorkerProcess:
             CRYOVIEW_WORKER_HEARTBEAT_SECONDS="1",
             **variables,
         )
-        self.log = storage.private_root().parent / f"worker-{time.monotonic_ns()}.log"
+        from django.conf import settings
+
+        # Next to the private media folder (the private store may be a bucket).
+        self.log = Path(settings.PRIVATE_MEDIA_ROOT).parent / f"worker-{time.monotonic_ns()}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
             [sys.executable, "manage.py", "run_worker", "--interval", "0.2"],
