@@ -172,12 +172,16 @@ class Cluster:
             if self.object_storage:
                 self._start_object_store()
         static = self._background("collectstatic", "--noinput", "--verbosity", "0")
-        # The web nodes boot while the database is migrated (they touch it only when asked something).
+        migrate = self._background("migrate", "--noinput")
+        # The web nodes boot while the database is migrated (they touch it only when asked something), but only
+        # once the static files are all there: WhiteNoise and the manifest are read when a node boots.
+        with self.timed("collectstatic"):
+            self._finish("collectstatic", static)
         for node in NODES:
             self.start_web(node)
         self._start_nginx()
         with self.timed("migrate"):
-            self.manage("migrate", "--noinput")
+            self._finish("migrate", migrate)
             self.manage("createcachetable")
         guides = self._background("import_guides")
         with self.timed("workers, web nodes"):
@@ -185,11 +189,13 @@ class Cluster:
                 self.start_worker(worker)
             for node in NODES:
                 self.wait_web(node)
-        with self.timed("collectstatic, import_guides"):
-            for name, process in (("collectstatic", static), ("import_guides", guides)):
-                _, errors = process.communicate(timeout=300)
-                if process.returncode != 0:
-                    raise RuntimeError(f"{name} failed: {errors.decode(errors='replace')}")
+        with self.timed("import_guides"):
+            self._finish("import_guides", guides)
+
+    def _finish(self, name: str, process: subprocess.Popen[bytes]) -> None:
+        _, errors = process.communicate(timeout=300)
+        if process.returncode != 0:
+            raise RuntimeError(f"manage.py {name} failed: {errors.decode(errors='replace')}")
 
     @contextlib.contextmanager
     def timed(self, what: str) -> Iterator[None]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tests.cluster import web
 from tests.cluster.cluster import wait_until
-from tests.cluster.drill import PROCEDURE, Outcome, check
+from tests.cluster.drill import PROCEDURE, Outcome, StepFailed, check
 from tests.cluster.steps import CHUNK, publish, resume, tus_client, upload_through_nginx, uploader
 
 if TYPE_CHECKING:
@@ -224,7 +224,8 @@ def object_store_outage(drill: Drill, outcome: Outcome) -> None:
 
 
 def _published_media(drill: Drill) -> str:
-    assert drill.video_id is not None
+    if drill.video_id is None:
+        raise StepFailed("no published video: steps 1 to 3 made none")
     state = drill.video(drill.video_id, who="uploader")
     url = str(state["renditions"][0]["url"])
     return url if url.startswith(("http://", "https://")) else drill.cluster.base + url

@@ -236,7 +236,8 @@ def media_keys(drill: Drill, video_id: str) -> list[str]:
 
 # --- step 3 ------------------------------------------------------------------------------------------------
 def publish(drill: Drill, outcome: Outcome) -> int:
-    assert drill.video_id is not None
+    if drill.video_id is None:
+        raise StepFailed("no video to publish: steps 1 and 2 made none")
     drill.wait_ready(drill.video_id, timeout=150)
     review = drill.api(
         "POST",
