@@ -6,6 +6,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+from botocore.config import Config
+
 from config import env
 from config.env import S3Config
 
@@ -206,9 +208,16 @@ def s3_storages(s3: S3Config) -> dict[str, dict[str, Any]]:
         "region_name": s3.region,
         "access_key": s3.access_key_id,
         "secret_key": s3.secret_access_key,
-        "signature_version": "s3v4",
-        # Path-style addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
-        "addressing_style": "path" if s3.endpoint_url else None,
+        # Short timeouts and few retries: a store that cannot be reached is a 503 with Retry-After within
+        # seconds (a tus PATCH resumes later), not a request hanging until the web server kills it. Path-style
+        # addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
+        "client_config": Config(
+            signature_version="s3v4",
+            s3={"addressing_style": "path" if s3.endpoint_url else None},
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"mode": "standard", "total_max_attempts": 3},
+        ),
         "file_overwrite": True,
         "default_acl": None,
     }
