@@ -72,7 +72,11 @@ class WebNode:
 
     def worker_pid(self) -> int:
         """The worker (gunicorn's only child): it runs the requests."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children").read_text().split()
+        pid = self.process.pid
+        deadline = time.monotonic() + 30
+        while not (children := Path(f"/proc/{pid}/task/{pid}/children").read_text().split()):
+            assert time.monotonic() < deadline, "gunicorn started no worker"
+            time.sleep(0.05)  # it forks the worker a moment after it listens
         assert len(children) == 1, children
         return int(children[0])
 
