@@ -26,8 +26,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, BinaryIO, Protocol
 
+import boto3
 import botocore.exceptions
 from boto3.s3.transfer import TransferConfig
+from botocore.config import Config
 from django.conf import settings
 from django.core.files.storage import Storage, storages
 from storages.backends.s3 import S3Storage
@@ -42,6 +44,7 @@ CHECKPOINT_BYTES = 32 * 1024 * 1024  # local file: fsync and count the bytes thi
 PART_SIZE = 8 * 1024 * 1024  # object storage: one part; S3's minimum is 5 MiB
 SPOOL_IN_MEMORY = 1024 * 1024  # a part spills from memory to SCRATCH_DIR past this
 RETRY_AFTER = 30
+COMPLETE_READ_SECONDS = 600
 STORE_DOWN = (
     "The file store cannot be reached just now. Nothing you sent before this request is lost: "
     "ask for the upload's offset and resume in a minute."
@@ -51,8 +54,8 @@ STORE_DOWN = (
 class Progress(Protocol):
     """What an append reports to (the upload's lease in the database)."""
 
-    def keep(self) -> None:
-        """Renew the lease when it is due; raise if it was lost or the upload is gone."""
+    def keep(self, *, now: bool = False) -> None:
+        """Renew the lease when it is due (or `now`); raise if it was lost or the upload is gone."""
 
     def save(self, *, offset: int, parts: list[list[Any]] | None = None) -> None:
         """Count `offset` bytes (and these parts) as stored; raise if the upload is gone."""
@@ -181,8 +184,29 @@ class S3Store:
     """The parts in object storage, the offset in the database: any web node continues any upload."""
 
     def __init__(self, storage: S3Storage) -> None:
+        self.storage = storage
         self.client = storage.connection.meta.client
         self.bucket = storage.bucket_name
+
+    def _patient_client(self) -> Any:
+        """The storage's client with a long read timeout, to complete a multipart upload: the store assembles
+        the object before it answers (AWS sends blanks meanwhile; other S3 servers may send nothing), which can
+        outlast the short read timeout that notices a store that hangs. Retrying a completion is safe: one
+        that finds the upload completed already is recognised (append)."""
+        storage = self.storage
+        session = boto3.Session(
+            aws_access_key_id=storage.access_key,
+            aws_secret_access_key=storage.secret_key,
+            aws_session_token=storage.security_token,
+        )
+        return session.client(
+            "s3",
+            region_name=storage.region_name,
+            use_ssl=storage.use_ssl,
+            endpoint_url=storage.endpoint_url,
+            verify=storage.verify,
+            config=storage.client_config.merge(Config(read_timeout=COMPLETE_READ_SECONDS)),
+        )
 
     def create(self, upload: Upload) -> None:
         with store_errors():
@@ -190,11 +214,27 @@ class S3Store:
         upload.multipart_id = started["UploadId"]
 
     def append(self, upload: Upload, stream: BinaryIO, *, limit: int, expected: int | None, progress: Progress) -> int:
+        with store_errors():
+            try:
+                return self._receive(upload, stream, limit=limit, expected=expected, progress=progress)
+            except StoredBytesMissing:
+                # The multipart upload is gone: a DELETE or the expiry took it (the caller answers 410), or a
+                # request completed it and its node died before counting it (a client's retry of the last
+                # PATCH lands here): then the file is all there.
+                if self._size(upload.storage_name) != upload.length:
+                    raise
+                progress.save(offset=upload.length)
+                self._delete(tail_name(upload.id))
+                return 0
+
+    def _receive(
+        self, upload: Upload, stream: BinaryIO, *, limit: int, expected: int | None, progress: Progress
+    ) -> int:
         parts: list[list[Any]] = [list(p) for p in upload.parts]
         stored = sum(size for _, _, size in parts)
         tail = upload.offset - stored
         received = 0
-        with store_errors(), tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, dir=str(scratch_dir())) as spool:
+        with tempfile.SpooledTemporaryFile(SPOOL_IN_MEMORY, dir=str(scratch_dir())) as spool:
             if tail:
                 self._read_tail(upload, tail, spool)
             tail_is_stale = False
@@ -202,7 +242,7 @@ class S3Store:
                 spool.write(chunk)
                 received += len(chunk)
                 if spool.tell() >= PART_SIZE:
-                    parts.append(self._store_part(upload, len(parts) + 1, spool))
+                    parts.append(self._store_part(upload, len(parts) + 1, spool, progress))
                     stored += parts[-1][2]
                     progress.save(offset=stored, parts=parts)
                     tail_is_stale, tail = tail > 0 or tail_is_stale, 0
@@ -211,11 +251,12 @@ class S3Store:
             pending = spool.tell()
             if stored + pending == upload.length:
                 if pending:
-                    parts.append(self._store_part(upload, len(parts) + 1, spool))
+                    parts.append(self._store_part(upload, len(parts) + 1, spool, progress))
                 self._complete(upload, parts)
                 progress.save(offset=upload.length, parts=parts)
                 self._delete(tail_name(upload.id))
             elif pending > tail:  # a short PATCH: its bytes (after the old tail) become the new tail
+                progress.keep(now=True)
                 spool.seek(0)
                 self.client.put_object(Bucket=self.bucket, Key=tail_name(upload.id), Body=spool, ContentLength=pending)
                 progress.save(offset=stored + pending, parts=parts)
@@ -235,7 +276,8 @@ class S3Store:
         if spool.tell() != size:
             raise StoredBytesMissing
 
-    def _store_part(self, upload: Upload, number: int, spool: IO[bytes]) -> list[Any]:
+    def _store_part(self, upload: Upload, number: int, spool: IO[bytes], progress: Progress) -> list[Any]:
+        progress.keep(now=True)  # a whole lease for the part's upload, however long the client took
         size = spool.tell()
         spool.seek(0)
         try:
@@ -255,18 +297,16 @@ class S3Store:
 
     def _complete(self, upload: Upload, parts: list[list[Any]]) -> None:
         try:
-            self.client.complete_multipart_upload(
+            self._patient_client().complete_multipart_upload(
                 Bucket=self.bucket,
                 Key=upload.storage_name,
                 UploadId=upload.multipart_id,
                 MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag, _ in parts]},
             )
         except botocore.exceptions.ClientError as error:
-            if not is_missing(error):
-                raise
-            # Completed already by a request whose node died before it could count it: the file is there.
-            if self._size(upload.storage_name) != upload.length:
+            if is_missing(error):
                 raise StoredBytesMissing from None
+            raise
 
     def _size(self, key: str) -> int | None:
         try:

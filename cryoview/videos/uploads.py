@@ -38,8 +38,8 @@ TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
 SAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
 # A request renews its lease every LEASE_RENEW_SECONDS while bytes arrive, and never stores a byte without a
-# lease renewed less than that ago. A request that stalls longer (or a node that dies) loses the upload to the
-# client's next PATCH once LEASE has passed. LEASE is longer than one part's upload can take (boto's timeouts).
+# lease renewed less than that ago (and renews it just before it sends a part to the object store). A request
+# that stalls longer (or a node that dies) loses the upload to the client's next PATCH once LEASE has passed.
 LEASE = timedelta(seconds=60)
 LEASE_RENEW_SECONDS = 15.0
 STRAY_SWEEP_EVERY_SECONDS = 3600
@@ -182,8 +182,8 @@ class Lease:
             self._lost()
         self.renewed = time.monotonic()
 
-    def keep(self) -> None:
-        if time.monotonic() - self.renewed >= LEASE_RENEW_SECONDS:
+    def keep(self, *, now: bool = False) -> None:
+        if now or time.monotonic() - self.renewed >= LEASE_RENEW_SECONDS:
             self._write()
 
     def save(self, *, offset: int, parts: list[list[Any]] | None = None) -> None:

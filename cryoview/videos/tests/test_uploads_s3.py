@@ -461,3 +461,69 @@ def test_receiving_100_mb_keeps_the_web_process_small(request, token, tmp_path, 
         assert rss.peak < 150 * MiB, f"peak VmRSS {rss.peak / MiB:.0f} MiB"
     finally:
         node.stop()
+
+
+def test_the_sweep_removes_what_no_upload_accounts_for(s3, member, settings):
+    """What a cleanup missed while the store was down: multipart uploads and objects under uploads/ without a
+    row go; a live upload's stay."""
+    import dataclasses
+
+    from cryoview.videos.uploads import upload_append, upload_create, uploads_strays_remove
+
+    live = upload_create(user=member, length=12 * MiB, metadata="")
+    upload_append(upload=live, offset=0, stream=io.BytesIO(payload(10 * MiB)), content_length=10 * MiB)
+    s3.client.put_object(Bucket=s3.private_bucket, Key="uploads/0123abcd.tail", Body=b"left over")
+    s3.client.put_object(Bucket=s3.private_bucket, Key="videos/keep-me/original", Body=b"not an upload")
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, orphan_grace_hours=1)
+    assert uploads_strays_remove() == 0, "younger than the grace period: kept"
+    # (moto reports a fixed date in 2010 as every multipart upload's start, so only objects show the grace.)
+    s3.client.create_multipart_upload(Bucket=s3.private_bucket, Key="uploads/0123abcd.part")
+    settings.CONFIG = dataclasses.replace(settings.CONFIG, orphan_grace_hours=-1)  # everything is old enough
+    assert uploads_strays_remove() == 2
+    assert multipart_uploads(s3) == [f"uploads/{live.pk}.part"]
+    assert s3.keys(s3.private_bucket) == [f"uploads/{live.pk}.tail", "videos/keep-me/original"]
+
+
+def test_a_request_that_lost_its_lease_stores_nothing_more(store, member, monkeypatch):
+    """A request stalled past its lease while another took the upload over: at its next chunk it stops (423)
+    and the other request's offset stands."""
+    from cryoview.videos import uploads
+    from cryoview.videos.uploads import UploadLocked, upload_append, upload_create
+
+    upload = upload_create(user=member, length=2 * MiB, metadata="")
+    monkeypatch.setattr(uploads, "LEASE_RENEW_SECONDS", 0.0)  # check the lease at every chunk
+
+    class Stalling(io.BytesIO):
+        def read(self, size: int | None = -1) -> bytes:
+            if self.tell() == upload_store.CHUNK:  # meanwhile, the lease lapsed and another request took it
+                Upload.objects.filter(pk=upload.pk).update(lease_token="another-request", offset=5)
+            return super().read(size)
+
+    with pytest.raises(UploadLocked):
+        upload_append(upload=upload, offset=0, stream=Stalling(payload(MiB)), content_length=MiB)
+    row = Upload.objects.get(pk=upload.pk)
+    assert (row.offset, row.lease_token) == (5, "another-request"), "untouched: the other request holds it"
+
+
+def test_the_retry_of_a_last_patch_whose_node_died_after_completing_finishes_the_upload(s3, member):
+    """The node completed the multipart upload and died before the row counted it: the client's retry of the
+    last PATCH finds the finished object and the upload completes (rather than being taken for deleted)."""
+    from cryoview.videos.uploads import upload_append, upload_create
+
+    data = payload(9 * MiB)
+    upload = upload_create(user=member, length=len(data), metadata="")
+    upload_append(upload=upload, offset=0, stream=io.BytesIO(data[: 6 * MiB]), content_length=6 * MiB)
+    before = Upload.objects.filter(pk=upload.pk).values("offset", "parts").get()
+    upload_append(upload=upload, offset=6 * MiB, stream=io.BytesIO(data[6 * MiB :]), content_length=3 * MiB)
+    Upload.objects.filter(pk=upload.pk).update(**before, completed_at=None)  # the count the node never wrote
+
+    result = upload_append(
+        upload=Upload.objects.get(pk=upload.pk),
+        offset=6 * MiB,
+        stream=io.BytesIO(data[6 * MiB :]),
+        content_length=3 * MiB,
+    )
+    assert result.upload.offset == len(data)
+    assert Upload.objects.get(pk=upload.pk).is_complete
+    assert stored(s3, upload.pk) == data
+    assert s3.keys(s3.private_bucket) == [f"uploads/{upload.pk}.part"] and multipart_uploads(s3) == []
