@@ -222,8 +222,9 @@ def s3_storages(s3: S3Config) -> dict[str, dict[str, Any]]:
         "region_name": s3.region,
         "access_key": s3.access_key_id,
         "secret_key": s3.secret_access_key,
-        # A store that cannot be reached answers within seconds (the pages then say 503, the pipeline retries
-        # later) instead of holding a request for botocore's default minute and its retries. Path-style
+        # A store that cannot be reached answers within seconds (pages and tus PATCHes then say 503 with
+        # Retry-After, the pipeline retries later) instead of holding a request for botocore's default minute
+        # and its retries. Path-style
         # addresses work on every S3-compatible server; AWS's own endpoint keeps its default.
         "client_config": Config(
             signature_version="s3v4",

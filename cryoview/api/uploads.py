@@ -14,7 +14,7 @@ from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
 from cryoview.api.problems import problem
 from cryoview.core.csrf import CSRF_FAILED, session_csrf_failed
-from cryoview.core.errors import ApplicationError
+from cryoview.core.errors import ApplicationError, ServiceUnavailable
 from cryoview.core.parsing import parse_int
 from cryoview.videos.models import Upload
 from cryoview.videos.uploads import (
@@ -101,7 +101,10 @@ def guarded(handler: View) -> Callable[..., HttpResponse]:
         try:
             return handler(request, user, upload_id)
         except ApplicationError as error:
-            return tus_problem(error.status, error.message, error.code)
+            response = tus_problem(error.status, error.message, error.code)
+            if isinstance(error, ServiceUnavailable):
+                response["Retry-After"] = str(error.retry_after)
+            return response
 
     return view
 

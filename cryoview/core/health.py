@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.cache import caches
 from django.core.files.base import ContentFile
@@ -46,7 +47,8 @@ def check_storage() -> CheckResult:
         try:
             saved = store.save(name, ContentFile(b"ok"))
             store.delete(saved)
-        except OSError as error:
+        except (OSError, BotoCoreError, ClientError) as error:
+            # A local folder fails with OSError, an object store with botocore's errors (refused, timed out, 5xx).
             ok = False
             detail[alias] = f"down ({error.__class__.__name__})"
         else:

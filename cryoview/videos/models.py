@@ -29,6 +29,14 @@ class Upload(models.Model):
     claimed_at = models.DateTimeField(
         null=True, blank=True, help_text="when a request began turning it into a video (one at a time)"
     )
+    # The lock against two interleaved PATCHes, held in the database so that it holds across web nodes: a
+    # request takes the lease with a conditional UPDATE and renews it as it goes; a killed node's lease lapses.
+    lease_token = models.CharField(max_length=32, blank=True, help_text="the PATCH request holding the lease")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="the lease lapses after this")
+    # Object storage only: the S3 multipart upload and the parts stored so far, [[number, etag, bytes], ...].
+    # Bytes past the parts (offset - their sum) wait in the tail object until there is a whole part.
+    multipart_id = models.CharField(max_length=1024, blank=True, help_text="S3 UploadId of the multipart upload")
+    parts = models.JSONField(default=list, blank=True, help_text="stored parts: [number, etag, bytes]")
 
     def __str__(self) -> str:
         return f"upload {self.id} ({self.offset}/{self.length})"

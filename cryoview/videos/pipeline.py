@@ -21,7 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import EmailMessage
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from cryoview.core.errors import ServiceUnavailable
@@ -308,11 +311,33 @@ def _fail(job_id: int, video_id: uuid.UUID, code: str, message: str) -> None:
         VideoJob.objects.filter(pk=job_id).update(
             state=JobState.FAILED, finished_at=timezone.now(), last_error=f"{code}: {message}"[:2000]
         )
+    transaction.on_commit(lambda: video_failed_mail(video_id=video_id))
     store = storage.private_store()
     # A failed video keeps its original (the owner may ask again) and nothing half-made.
     half_made = storage.out_prefix(video_id) if store.is_remote else f"{storage.video_prefix(video_id)}/{storage.WORK}"
     with contextlib.suppress(ServiceUnavailable):
         store.delete_tree(half_made)
+
+
+def video_failed_mail(*, video_id: uuid.UUID) -> bool:
+    """Tell the owner, in the words the video page uses, that their video will not play and what to do (they may
+    have closed the page long ago). Side effects: one e-mail. Returns whether it was sent."""
+    video = Video.objects.filter(pk=video_id, status=VideoStatus.FAILED).select_related("owner").first()
+    if video is None or not video.owner.is_active or not video.owner.email:
+        return False
+    context = {
+        "video": video,
+        "owner": video.owner,
+        "link": settings.CONFIG.site_url + reverse("videos:player", kwargs={"video_id": video.pk}),
+        "upload_link": settings.CONFIG.site_url + reverse("videos:upload"),
+    }
+    EmailMessage(
+        subject=settings.EMAIL_SUBJECT_PREFIX + render_to_string("videos/email/failed_subject.txt", context).strip(),
+        body=render_to_string("videos/email/failed.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[video.owner.email],
+    ).send()
+    return True
 
 
 def _retry_later(job_id: int, video_id: uuid.UUID, error: ServiceUnavailable) -> str:

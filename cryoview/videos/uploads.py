@@ -1,40 +1,49 @@
 """Resumable uploads (tus 1.0: core, creation, termination, expiration), streamed to the private store.
 
-The web process copies the request body to disk in fixed-size chunks, so its memory does not grow with the
-file. A lock on the partial file keeps two PATCH requests for one upload from interleaving.
+Any web node continues any upload: the offset, and the lock against two interleaved PATCHes, live in the
+database (a lease: a conditional UPDATE takes it, the request renews it as it goes, a killed node's lease lapses
+after LEASE), and the bytes in the private store (a local file, or an S3 multipart upload: upload_store.py).
+The web process reads the body in fixed-size chunks, so its memory does not grow with the file.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
-import fcntl
-import os
+import logging
 import re
-import shutil
-from collections.abc import Callable
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO, NoReturn
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.storage import storages
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from cryoview.accounts.models import User
-from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.core.errors import ApplicationError, NotFoundError, ServiceUnavailable
+from cryoview.videos import upload_store
 from cryoview.videos.models import Upload
-from cryoview.videos.storage import remove_tree_on_commit
+from cryoview.videos.upload_store import LocalStore, S3Store, StoredBytesMissing
+
+logger = logging.getLogger(__name__)
 
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,termination,expiration"
-CHUNK = 256 * 1024
-CHECKPOINT_BYTES = 32 * 1024 * 1024
 SAFE_NAME = re.compile(r"[^\w.\- ()]+", re.UNICODE)
+# A request renews its lease every LEASE_RENEW_SECONDS while bytes arrive, and never stores a byte without a
+# lease renewed less than that ago (and renews it just before it sends a part to the object store). A request
+# that stalls longer (or a node that dies) loses the upload to the client's next PATCH once LEASE has passed.
+LEASE = timedelta(seconds=60)
+LEASE_RENEW_SECONDS = 15.0
+STRAY_SWEEP_EVERY_SECONDS = 3600
+STRAY_SWEEP_KEY = "videos:upload-stray-sweep"
 
 
 class UploadConflict(ApplicationError):
@@ -51,6 +60,11 @@ class UploadGone(ApplicationError):
             status=410,
             code="upload_gone",
         )
+
+
+class UploadLocked(ApplicationError):
+    def __init__(self, message: str = "Another request is writing to this upload.") -> None:
+        super().__init__(message=message, status=423, code="locked")
 
 
 def private_path(name: str) -> Path:
@@ -87,7 +101,8 @@ def user_bytes_in_flight(*, user: User) -> int:
 
 
 def upload_create(*, user: User, length: int | None, metadata: str) -> Upload:
-    """Start an upload. Side effects: an Upload row and an empty file in the private store."""
+    """Start an upload. Side effects: an Upload row, and an empty file (or an S3 multipart upload) in the
+    private store. Raises ServiceUnavailable (nothing made) when the object store cannot be reached."""
     config = settings.CONFIG
     if length is None or length < 0:
         raise ApplicationError(
@@ -112,17 +127,20 @@ def upload_create(*, user: User, length: int | None, metadata: str) -> Upload:
             code="quota_exceeded",
         )
     meta = parse_metadata(metadata)
-    with transaction.atomic():
-        upload = Upload.objects.create(
-            owner=user,
-            length=length,
-            filename=clean_filename(meta.get("filename", "")),
-            filetype=meta.get("filetype", "")[:100],
-            expires_at=timezone.now() + timedelta(hours=config.upload_expiry_hours),
-        )
-        path = private_path(upload.storage_name)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch(mode=0o600)
+    upload = Upload(
+        owner=user,
+        length=length,
+        filename=clean_filename(meta.get("filename", "")),
+        filetype=meta.get("filetype", "")[:100],
+        expires_at=timezone.now() + timedelta(hours=config.upload_expiry_hours),
+    )
+    store = upload_store.current()
+    store.create(upload)  # first: a store that cannot be reached is a 503 before any row exists
+    try:
+        upload.save(force_insert=True)
+    except Exception:
+        _remove_quietly(store, upload)
+        raise
     return upload
 
 
@@ -143,91 +161,86 @@ class PatchResult:
     received: int
 
 
-def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_length: int | None) -> PatchResult:
-    """Append bytes at `offset`. Side effects: writes to the partial file; moves Upload.offset.
+class Lease:
+    """One PATCH request's hold on an upload, in the database so that it holds across web nodes.
 
-    A dropped connection keeps what arrived, so the client resumes from the new offset.
+    Taking it is one conditional UPDATE (free, or lapsed): of two simultaneous requests, on any node, on
+    SQLite or PostgreSQL, exactly one gets it. Every later write of the row is conditional on the token, so
+    it also proves that the upload still exists: a DELETE does not wait for a PATCH in flight, and the PATCH
+    notices at its next write and ends with 410 instead of a database error.
     """
+
+    def __init__(self, upload: Upload) -> None:
+        self.upload = upload
+        self.token = secrets.token_hex(16)
+        self.renewed = 0.0
+
+    def take(self) -> None:
+        now = timezone.now()
+        free = Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        if not Upload.objects.filter(free, pk=self.upload.pk).update(lease_token=self.token, lease_until=now + LEASE):
+            self._lost()
+        self.renewed = time.monotonic()
+
+    def keep(self, *, now: bool = False) -> None:
+        if now or time.monotonic() - self.renewed >= LEASE_RENEW_SECONDS:
+            self._write()
+
+    def save(self, *, offset: int, parts: list[list[Any]] | None = None) -> None:
+        """Count `offset` bytes as stored (the store calls this only once they are durable)."""
+        completed_at = timezone.now() if offset == self.upload.length else None
+        fields: dict[str, Any] = {"offset": offset, "completed_at": completed_at}
+        if parts is not None:
+            fields["parts"] = parts
+        self._write(**fields)
+        self.upload.offset, self.upload.completed_at = offset, completed_at
+        if parts is not None:
+            self.upload.parts = parts
+
+    def release(self) -> None:
+        Upload.objects.filter(pk=self.upload.pk, lease_token=self.token).update(lease_token="", lease_until=None)
+
+    def _write(self, **fields: Any) -> None:
+        now = timezone.now()
+        held = Upload.objects.filter(pk=self.upload.pk, lease_token=self.token)
+        if not held.update(**fields, lease_until=now + LEASE, updated_at=now):
+            self._lost()
+        self.renewed = time.monotonic()
+
+    def _lost(self) -> NoReturn:
+        if Upload.objects.filter(pk=self.upload.pk).exists():
+            raise UploadLocked
+        raise UploadGone
+
+
+def upload_append(*, upload: Upload, offset: int, stream: BinaryIO, content_length: int | None) -> PatchResult:
+    """Append bytes at `offset`. Side effects: stores them (file, or parts and tail object); moves
+    Upload.offset as they become durable, so a dropped connection keeps what arrived and the client resumes
+    from the new offset. 423 while another request holds the upload; 503 (offset unchanged beyond what is
+    stored) when the object store cannot be reached; 410 when the upload is deleted meanwhile."""
     if content_length is not None and upload.offset + content_length > upload.length:
         raise ApplicationError("The request body goes past Upload-Length.", status=413, code="too_large_bytes")
-    path = private_path(upload.storage_name)
+    lease = Lease(upload)
+    lease.take()
+    store = upload_store.current()
     try:
-        handle = path.open("r+b")
-    except FileNotFoundError:
-        raise UploadGone from None  # a DELETE came between finding the upload and opening its file
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise ApplicationError("Another request is writing to this upload.", status=423, code="locked") from None
-        current = Upload.objects.filter(pk=upload.pk).values_list("offset", flat=True).first()
-        if current is None:
-            raise UploadGone  # a DELETE came between opening the file and taking its lock
-        upload.offset = current
+        fresh = Upload.objects.filter(pk=upload.pk).values("offset", "parts", "multipart_id").first()
+        if fresh is None:
+            raise UploadGone
+        upload.offset, upload.parts, upload.multipart_id = fresh["offset"], fresh["parts"], fresh["multipart_id"]
         if offset != upload.offset:
             raise UploadConflict(f"Upload-Offset is {offset}, but the server has {upload.offset} bytes.")
-        handle.seek(offset)
-        handle.truncate()
-
-        def checkpoint(done: int) -> None:
-            # A long PATCH may be cut off by a proxy or a worker timeout: keep the progress so far.
-            handle.flush()
-            os.fsync(handle.fileno())
-            _offset_save(upload=upload, offset=offset + done)
-
-        received = _copy(stream, handle, limit=upload.length - offset, expected=content_length, checkpoint=checkpoint)
-        handle.flush()
-        os.fsync(handle.fileno())
-        _offset_save(upload=upload, offset=offset + received)
+        received = store.append(upload, stream, limit=upload.length - offset, expected=content_length, progress=lease)
+    except StoredBytesMissing:
+        # Aborted by a DELETE or the expiry (or lost): the upload cannot go on.
+        upload_delete(upload=upload, store=store)
+        raise UploadGone from None
+    except UploadGone:
+        _remove_quietly(store, upload)  # what this request stored after the DELETE cleaned up
+        raise
+    finally:
+        lease.release()
     return PatchResult(upload=upload, received=received)
-
-
-def _offset_save(*, upload: Upload, offset: int) -> None:
-    """Record the bytes safely on disk; the row is the proof that the upload still exists.
-
-    A DELETE does not wait for a PATCH in flight: it unlinks the file (this request keeps writing into the
-    unlinked inode, which the system frees when the request closes it) and deletes the row. A conditional
-    update instead of `save()` notices, and the PATCH ends with 410 instead of a database error.
-    """
-    completed_at = timezone.now() if offset == upload.length else None
-    saved = Upload.objects.filter(pk=upload.pk).update(
-        offset=offset, completed_at=completed_at, updated_at=timezone.now()
-    )
-    if not saved:
-        raise UploadGone
-    upload.offset, upload.completed_at = offset, completed_at
-
-
-def _copy(
-    stream: BinaryIO,
-    handle: BinaryIO,
-    *,
-    limit: int,
-    expected: int | None,
-    checkpoint: Callable[[int], None] | None = None,
-) -> int:
-    remaining = limit if expected is None else min(expected, limit)
-    received = 0
-    next_checkpoint = CHECKPOINT_BYTES
-    while remaining > 0:
-        try:
-            chunk = stream.read(min(CHUNK, remaining))
-        except OSError:
-            break  # the client went away: keep what arrived
-        if not chunk:
-            break
-        handle.write(chunk)
-        received += len(chunk)
-        remaining -= len(chunk)
-        if checkpoint is not None and received >= next_checkpoint:
-            checkpoint(received)
-            next_checkpoint += CHECKPOINT_BYTES
-    if expected is None and received == limit:
-        # Bytes beyond Upload-Length are refused, not silently dropped.
-        extra = stream.read(1)
-        if extra:
-            raise ApplicationError("The request body goes past Upload-Length.", status=413, code="too_large_bytes")
-    return received
 
 
 # The finished upload's bytes, wherever the upload store keeps them. The video service uses only these four, so
@@ -235,43 +248,77 @@ def _copy(
 
 
 def upload_bytes_exist(*, upload: Upload) -> bool:
-    return private_path(upload.storage_name).exists()
+    return upload_store.current().exists(upload)
 
 
 def upload_bytes_to_file(*, upload: Upload, path: Path) -> None:
-    """Copy a finished upload's bytes to a local file (ffprobe reads only local files). Raises FileNotFoundError
-    when the upload's bytes are gone (terminated meanwhile)."""
-    with private_path(upload.storage_name).open("rb") as source, path.open("wb") as target:
-        shutil.copyfileobj(source, target, CHUNK)
+    """Copy a finished upload's bytes to a local file (ffprobe reads only local files), streaming. Raises
+    FileNotFoundError when the upload's bytes are gone (terminated meanwhile)."""
+    upload_store.current().to_file(upload, path)
 
 
 def upload_bytes_move(*, upload: Upload, name: str) -> None:
-    """Move a finished upload's bytes to `name` in the private store. Raises FileNotFoundError when they are
-    gone (terminated meanwhile)."""
-    target = private_path(name)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    private_path(upload.storage_name).replace(target)
+    """Move a finished upload's bytes to `name` in the private store (object storage: a server-side copy,
+    then the upload's object is deleted). Raises FileNotFoundError when they are gone (terminated
+    meanwhile)."""
+    upload_store.current().move(upload, name)
 
 
 def upload_bytes_move_back(*, upload: Upload, name: str) -> None:
     """Undo upload_bytes_move (the video's rows could not be written): the upload keeps its bytes, so asking
     again can succeed."""
-    with contextlib.suppress(OSError):
-        private_path(name).replace(private_path(upload.storage_name))
+    upload_store.current().move_back(upload, name)
 
 
-def upload_delete(*, upload: Upload) -> None:
-    """Terminate an upload. Side effects: deletes its row, and its file once the transaction commits."""
-    path = private_path(upload.storage_name)
+def upload_delete(*, upload: Upload, store: LocalStore | S3Store | None = None) -> None:
+    """Terminate an upload. Side effects: deletes its row and its bytes (the file; or the multipart upload,
+    its parts and its tail object).
+
+    Outside a transaction (tus DELETE, the expiry) the bytes go first, so a store that cannot be reached is a
+    503 and the upload stays whole. Inside one (account deletion) they go once it commits: a rollback keeps
+    them with their rows, and what a store that is down then keeps is swept later (uploads_expire). Either way
+    they go once more after the commit, for a PATCH that stored something meanwhile.
+    """
+    store = store or upload_store.current()
+    if not transaction.get_connection().in_atomic_block:
+        store.remove(upload)
+    gone = Upload(pk=upload.pk)  # delete() forgets the pk
     with transaction.atomic():
         upload.delete()
-        remove_tree_on_commit(path)
+        transaction.on_commit(lambda: _remove_quietly(store, gone))
+
+
+def _remove_quietly(store: LocalStore | S3Store, upload: Upload) -> None:
+    try:
+        store.remove(upload)
+    except ServiceUnavailable:
+        logger.warning("upload %s: the object store was unreachable; its objects go with the stray sweep", upload.pk)
 
 
 def uploads_expire() -> int:
-    """Delete unfinished uploads past their expiry (the periodic job). Side effects: files and rows."""
+    """Delete unfinished uploads past their expiry (the periodic job), and once an hour (for all workers) the
+    store's leftovers that no row accounts for, older than CRYOVIEW_ORPHAN_GRACE_HOURS. Side effects: files,
+    objects and rows. An upload whose store is down waits for the next run."""
     count = 0
     for upload in Upload.objects.filter(expires_at__lte=timezone.now()):
-        upload_delete(upload=upload)
+        try:
+            upload_delete(upload=upload)
+        except ServiceUnavailable:
+            continue
         count += 1
+    if cache.add(STRAY_SWEEP_KEY, True, timeout=STRAY_SWEEP_EVERY_SECONDS):
+        uploads_strays_remove()
     return count
+
+
+def uploads_strays_remove() -> int:
+    """Multipart uploads and objects under uploads/ with no row, older than the orphan grace period."""
+    cutoff = timezone.now() - timedelta(hours=settings.CONFIG.orphan_grace_hours)
+
+    def known(ids: set[str]) -> set[str]:
+        return set(Upload.objects.filter(pk__in=ids).values_list("pk", flat=True))
+
+    try:
+        return upload_store.current().remove_strays(known=known, older_than=cutoff)
+    except ServiceUnavailable:
+        return 0

@@ -413,5 +413,7 @@ def test_a_real_worker_killed_mid_transcode_on_object_storage_leaves_one_set(s3:
     assert job.state == JobState.SUCCEEDED and job.attempts == 2
     out = f"videos/{video.pk}/out/attempt-2"
     names = ["360.mp4", "720.mp4", "manifest.json", "poster.jpg"]
-    assert s3.all_keys() == {"private": [f"{out}/{n}" for n in names], "public": []}
+    expected = {"private": [f"{out}/{n}" for n in names], "public": []}
+    # The original goes just after the database flips (on commit): wait for the worker to get there.
+    wait_for(lambda: s3.all_keys() == expected, timeout=30, what=f"only the second set to be left: {expected}")
     assert local_files_of(video.pk) == []

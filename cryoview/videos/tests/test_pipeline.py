@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from cryoview.videos import storage
@@ -126,6 +127,25 @@ def test_transient_failures_are_retried_with_backoff(member, clip, monkeypatch):
     assert video_process(job_id=job.pk) == JobState.FAILED
     video.refresh_from_db()
     assert video.status == VideoStatus.FAILED and video.error_code == "processing_failed"
+    # Only the final failure is told, once; the retries were not.
+    assert [m.to for m in mail.outbox] == [[member.email]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_owner_is_told_by_e_mail_when_a_video_fails_and_what_to_do(member, clip):
+    video = new_video(member, clip)
+    storage.original_path(video.pk).write_bytes(b"#EXTM3U\nfile:///etc/passwd\n")
+    assert video_process(job_id=video.job.pk) == JobState.FAILED
+    video.refresh_from_db()
+    (message,) = mail.outbox
+    assert message.to == [member.email]
+    assert message.subject == "[Cryoview] Your video could not be published"
+    assert video.error_message in message.body
+    assert f"/videos/{video.pk}/" in message.body and "/videos/new/" in message.body
+    assert "not sent to the moderators" in message.body
+    # Asking the pipeline again about a failed video sends nothing more.
+    video_process(job_id=video.job.pk)
+    assert len(mail.outbox) == 1
 
 
 @pytest.mark.django_db(transaction=True)

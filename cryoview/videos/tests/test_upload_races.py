@@ -22,7 +22,8 @@ import pytest
 from cryoview.accounts.services import token_issue
 from cryoview.videos import storage
 from cryoview.videos.models import Upload, Video
-from cryoview.videos.uploads import CHUNK, private_path
+from cryoview.videos.upload_store import CHUNK
+from cryoview.videos.uploads import private_path
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_private_store")]
 

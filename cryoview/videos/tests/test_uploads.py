@@ -286,10 +286,10 @@ def test_too_long_names_the_limit(client, member, clip, settings):
 
 def test_a_long_request_keeps_its_progress_as_it_goes(member, monkeypatch):
     """If the worker is killed mid-request, the saved offset matches bytes safely on disk."""
-    from cryoview.videos import uploads
+    from cryoview.videos import upload_store
     from cryoview.videos.uploads import upload_create
 
-    monkeypatch.setattr(uploads, "CHECKPOINT_BYTES", 1000)
+    monkeypatch.setattr(upload_store, "CHECKPOINT_BYTES", 1000)
     seen: list[int] = []
 
     class Watching(io.BytesIO):
