@@ -126,15 +126,17 @@ def redis_outage(drill: Drill, outcome: Outcome) -> None:
     cluster.services["redis"].stop(grace=5)
     stopped = time.monotonic()
     drill.note(outcome, "Redis stopped")
-    time.sleep(5)
-    decision = drill.api(
-        "POST", f"/api/v1/moderation/reviews/{review_id}/decision", who="moderator", payload={"decision": "approve"}
-    )
-    drill.note(outcome, f"the moderator published review {review_id} while Redis was away: {decision.status}")
-    time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
-    cluster.start_redis()
+    try:
+        time.sleep(5)
+        decision = drill.api(
+            "POST", f"/api/v1/moderation/reviews/{review_id}/decision", who="moderator", payload={"decision": "approve"}
+        )
+        drill.note(outcome, f"the moderator published review {review_id} while Redis was away: {decision.status}")
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped)))
+    finally:
+        cluster.start_redis()  # whatever happened, the next step has its Redis
+        load.phase = "after"
     returned = time.monotonic()
-    load.phase = "after"
     drill.note(outcome, f"Redis back after {returned - stopped:.0f} s")
     try:
         wait_until(
@@ -172,31 +174,33 @@ def object_store_outage(drill: Drill, outcome: Outcome) -> None:
     cluster.gate.close()
     closed = time.monotonic()
     drill.note(outcome, "S3 endpoint closed")
-    answers = {
-        "PATCH (the interrupted upload)": _patch(drill, interrupted.url, interrupted.offset),
-        "POST /api/v1/uploads/": web.request(
-            "POST",
-            f"{cluster.base}/api/v1/uploads/",
-            headers={
-                "Tus-Resumable": "1.0.0",
-                "Upload-Length": "1000",
-                "Authorization": f"Bearer {drill.tokens['uploader']}",
-            },
-        ),
-        "POST /api/v1/videos (the finished upload)": drill.api(
-            "POST", "/api/v1/videos", who="uploader", payload={"upload_id": finished_upload.rsplit("/", 1)[1]}
-        ),
-        "GET the published video": web.follow(media, headers={"Range": "bytes=0-1023"})[-1],
-    }
-    for what, answer in answers.items():
-        drill.note(outcome, f"during, {what}: {answer.brief()}")
-    pages = [
-        web.request("GET", cluster.base + path)
-        for path in (f"/procedures/{PROCEDURE}/", f"/reviews/{drill.review_id}/")
-    ]
-    drill.note(outcome, f"during, the guide and review pages: {[p.status for p in pages]}")
-    time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - closed)))
-    cluster.gate.open()
+    try:
+        answers = {
+            "PATCH (the interrupted upload)": _patch(drill, interrupted.url, interrupted.offset),
+            "POST /api/v1/uploads/": web.request(
+                "POST",
+                f"{cluster.base}/api/v1/uploads/",
+                headers={
+                    "Tus-Resumable": "1.0.0",
+                    "Upload-Length": "1000",
+                    "Authorization": f"Bearer {drill.tokens['uploader']}",
+                },
+            ),
+            "POST /api/v1/videos (the finished upload)": drill.api(
+                "POST", "/api/v1/videos", who="uploader", payload={"upload_id": finished_upload.rsplit("/", 1)[1]}
+            ),
+            "GET the published video": web.follow(media, headers={"Range": "bytes=0-1023"})[-1],
+        }
+        for what, answer in answers.items():
+            drill.note(outcome, f"during, {what}: {answer.brief()}")
+        pages = [
+            web.request("GET", cluster.base + path)
+            for path in (f"/procedures/{PROCEDURE}/", f"/reviews/{drill.review_id}/")
+        ]
+        drill.note(outcome, f"during, the guide and review pages: {[p.status for p in pages]}")
+        time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - closed)))
+    finally:
+        cluster.gate.open()  # whatever happened, the store comes back
     drill.note(outcome, f"S3 endpoint open again after {time.monotonic() - closed:.0f} s")
 
     for what, answer in answers.items():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from tests.cluster import web
@@ -193,16 +193,27 @@ def transcode(drill: Drill, outcome: Outcome) -> None:
         time.sleep(0.2)
     check(transcoding_worker() == victim, "ffmpeg finished before the worker could be killed (clip too short?)")
     cluster.services[victim].kill()
-    drill.note(outcome, f"{victim} SIGKILLed with its ffmpeg at stage {state['stage']}, progress {state['progress']}")
-    began = time.monotonic()
-    ready = drill.wait_ready(video_id, timeout=150)
-    drill.note(
-        outcome,
-        f"the other worker finished it {time.monotonic() - began:.1f} s later: "
-        f"{[r['height'] for r in ready['renditions']]}p, {ready['duration']} s",
-    )
-    survivor = "worker-2" if victim == "worker-1" else "worker-1"
-    check(cluster.services[survivor].alive(), f"{survivor} died too")
+    try:
+        drill.note(
+            outcome, f"{victim} SIGKILLed with its ffmpeg at stage {state['stage']}, progress {state['progress']}"
+        )
+        began = time.monotonic()
+        ready = drill.wait_ready(video_id, timeout=150)
+        drill.note(
+            outcome,
+            f"the other worker finished it {time.monotonic() - began:.1f} s later: "
+            f"{[r['height'] for r in ready['renditions']]}p, {ready['duration']} s",
+        )
+        survivor = "worker-2" if victim == "worker-1" else "worker-1"
+        check(cluster.services[survivor].alive(), f"{survivor} died too")
+        check_one_set(drill, outcome, video_id, ready)
+    finally:
+        cluster.start_worker(victim)
+        drill.note(outcome, f"{victim} restarted")
+
+
+def check_one_set(drill: Drill, outcome: Outcome, video_id: str, ready: dict[str, Any]) -> None:
+    """The video's objects are one attempt's outputs, each once, with every rendition the API lists."""
     keys = media_keys(drill, video_id)
     drill.note(outcome, f"objects of the video: {keys}")
     strays = [key for key in keys if not ARTEFACT.fullmatch(key)]
@@ -213,8 +224,6 @@ def transcode(drill: Drill, outcome: Outcome) -> None:
     check(len(names) == len(set(names)), f"an artefact stored twice: {keys}")
     expected = {urlsplit(r["url"]).path.rsplit("/", 1)[-1] for r in ready["renditions"]}
     check(expected <= set(names), f"renditions {sorted(expected)} missing from the objects {keys}")
-    cluster.start_worker(victim)
-    drill.note(outcome, f"{victim} restarted")
 
 
 def media_keys(drill: Drill, video_id: str) -> list[str]:
