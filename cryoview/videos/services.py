@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.core.visibility import visibility_changed
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
@@ -210,6 +211,7 @@ def video_set_published(*, video: Video, published: bool, title: str = "") -> No
         fields["public_title"] = video.public_title = title[:200]
     Video.objects.filter(pk=video.pk).update(**fields)
     video.is_published = published
+    visibility_changed(kind="video", pk=video.pk)
 
 
 def jobs_sweep(*, stale_after: timedelta | None = None) -> int:
@@ -273,5 +275,6 @@ def _captions_write(*, video: Video, lang: str, segments: list[Segment]) -> Capt
             transcript.segments = [s.__dict__ for s in segments]
             transcript.flags = transcript_flags(transcript.segments)
             transcript.save(update_fields=["segments", "flags"])
+        visibility_changed(kind="video", pk=video.pk)
     (path.parent / "transcript.json").write_text(segments_to_json(segments), encoding="utf-8")
     return caption
