@@ -134,7 +134,7 @@ def _results(plan: Plan, ids: list[int]) -> list[Result]:
             id=d.pk,
             kind=d.kind,
             kind_label=DocumentKind(d.kind).label,
-            title=d.title,
+            title=d.title or f"Comment on {'a review of ' if d.review_id else ''}{d.procedure.name}",
             snippet=highlighted(snippets.get(d.pk, "")),
             url=_url(d, d.procedure),
             procedure_slug=d.procedure.slug,

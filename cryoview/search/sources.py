@@ -140,7 +140,7 @@ def _comment_document(comment: Comment) -> SearchDocument:
         review_id=comment.review_id,
         comment=comment,
         language=language_of(body),
-        title=f"Comment on the {comment.thread_title}"[:300],
+        title="",  # shown as "Comment on …" (selectors): the guide's name must not weigh as the comment's title
         body=body,
         published_at=comment.created_at,
     )

@@ -67,10 +67,8 @@ def marked_snippet(text: str, stems: set[str]) -> str:
 
 
 def _datetime(value: str | datetime) -> datetime:
-    """SQLite hands back a raw column as the text Django stored (UTC)."""
-    if isinstance(value, datetime):
-        return value
-    parsed = datetime.fromisoformat(value)
+    """A raw column comes back naive (or as text): Django stores UTC on SQLite."""
+    parsed = value if isinstance(value, datetime) else datetime.fromisoformat(value)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
