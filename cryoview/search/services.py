@@ -96,13 +96,14 @@ def search_remove_item(*, kind: Kind, pk: ItemId) -> int:
 def search_item_changed(kind: Kind, pk: ItemId) -> None:
     """The listener (core.visibility): called inside the transaction that changed what everyone sees.
 
-    Side effects: an item no longer public loses its rows in this transaction; one indexing task is queued for
-    after commit (none on rollback)."""
+    Side effects: an item no longer public loses its rows in this transaction (and nothing is queued: there is
+    nothing left to write); a public one gets one indexing task queued for after commit (none on rollback)."""
     from cryoview.search.tasks import index_item  # tasks import services: import at call time
 
     key = str(pk)
     if not item_is_public(kind, key):
         search_remove_item(kind=kind, pk=key)
+        return
     transaction.on_commit(lambda: index_item.enqueue(kind=kind, pk=key))
 
 

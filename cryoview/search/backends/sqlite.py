@@ -62,8 +62,9 @@ def marked_snippet(text: str, stems: set[str]) -> str:
         out.append(f"{MARK_START}{token.group()}{MARK_END}" if i in wanted else token.group())
         position = token.end()
     prefix = "… " if low > 0 else ""
-    suffix = " …" if high < len(tokens) - 1 else ""
-    return prefix + "".join(out) + suffix
+    if high == len(tokens) - 1:
+        return prefix + "".join(out) + text[position:]  # the end of the text, with its last full stop
+    return prefix + "".join(out) + " …"
 
 
 def _datetime(value: str | datetime) -> datetime:
