@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from cryoview.core.parsing import invalid, parse_datetime
+from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.models import Condition, Procedure
 from cryoview.search.backends import backend
 from cryoview.search.backends.base import After, Filters
@@ -94,6 +94,8 @@ def decode_cursor(cursor: str, sort: SearchSort) -> After:
     except (binascii.Error, ValueError, UnicodeDecodeError):
         raise problem from None
     if not (isinstance(data, list) and len(data) == 3 and data[0] == sort.value and type(data[2]) is int):
+        raise problem
+    if not 0 < data[2] <= BIGINT_MAX:  # SQLite cannot even compare a larger number
         raise problem
     if sort == SearchSort.NEWEST:
         if not isinstance(data[1], str):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import pytest
 
 from cryoview.comments.selectors import Target
@@ -107,6 +109,10 @@ def test_the_api_pages_with_its_cursor(client, indexed):
 
 def test_the_api_names_what_it_refuses(client, indexed):
     assert client.get("/api/v1/search", {"q": "blister", "cursor": "not-a-cursor"}).status_code == 422
+    for forged in ('["relevance", 1.0, 99999999999999999999999]', '["relevance", NaN, 1]', '["newest", "2026", 1]'):
+        cursor = base64.urlsafe_b64encode(forged.encode()).decode()
+        assert client.get("/api/v1/search", {"q": "blister", "cursor": cursor}).status_code == 422, forged
+        assert client.get("/search/", {"q": "blister", "cursor": cursor}).status_code == 200
     assert client.get("/api/v1/search", {"q": "blister", "kind": "email"}).status_code == 422
     assert client.get("/api/v1/search", {"q": "blister", "rating": "6"}).status_code == 422
     assert client.get("/api/v1/search", {"q": "blister", "procedure": "no-such-guide"}).status_code == 404
