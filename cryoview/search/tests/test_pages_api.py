@@ -118,3 +118,10 @@ def test_the_api_names_what_it_refuses(client, indexed):
     assert client.get("/api/v1/search", {"q": "blister", "procedure": "no-such-guide"}).status_code == 404
     empty = client.get("/api/v1/search", {"q": "the"}).json()
     assert empty["items"] == [] and "too common" in empty["message"]
+
+
+def test_the_home_page_every_guide_and_the_review_list_have_a_search_box(client, guides, massage):
+    for url in ("/", massage.get_absolute_url()):
+        assert 'role="search" method="get" action="/search/"' in client.get(url).text, url
+    listing = client.get(f"/procedures/{massage.slug}/reviews/").text
+    assert 'name="procedure" value="facial-cryomassage"' in listing and 'name="kind" value="review"' in listing
