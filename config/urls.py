@@ -32,4 +32,5 @@ urlpatterns = [
     path("", include("cryoview.reviews.urls")),
     path("", include("cryoview.moderation.urls")),
     path("", include("cryoview.comments.urls")),
+    path("", include("cryoview.search.urls")),
 ]

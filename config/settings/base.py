@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "cryoview.moderation",
     "cryoview.comments",
     "cryoview.related",
+    "cryoview.search",
     "cryoview.journeys",  # the top floor: after every app it spans (its admin replaces the User admin)
 ]
 
@@ -296,6 +297,7 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.moderation.tasks.maintenance",
     "cryoview.related.tasks.maintenance",
     "cryoview.reviews.tasks.maintenance",
+    "cryoview.search.tasks.maintenance",
 ]
 # Each app's lines on the human status page (/status/): functions returning core.health.StatusFact lists.
 CRYOVIEW_STATUS_FACTS = ["cryoview.videos.selectors.status_facts"]

@@ -38,6 +38,7 @@ from cryoview.core.markup import render_markup
 from cryoview.core.pagecache import bump
 from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
+from cryoview.core.visibility import visibility_changed
 
 MAX_NAME = 80
 MAX_EMAIL = 254
@@ -172,7 +173,9 @@ def _flags(text: str) -> list[dict[str, str]]:
 
 
 def _expire_guide_page(comment: Comment) -> None:
-    """After commit, visitors' cached copies of the guide page showing this thread are stale."""
+    """After commit, visitors' cached copies of the guide page showing this thread are stale; and what everyone
+    sees of the comment changed (every change of a shown comment, and every showing, comes through here)."""
+    visibility_changed(kind="comment", pk=comment.pk)
     scope = target_of(comment).cache_scope
     if scope is not None:
         transaction.on_commit(lambda: bump(scope))

@@ -14,6 +14,7 @@ from django.db import transaction
 from pydantic import BaseModel, ValidationError
 
 from cryoview.core.pagecache import bump
+from cryoview.core.visibility import visibility_changed
 from cryoview.procedures.content_files import ContentProblem, ContentReadError, LocatedData, read_located
 from cryoview.procedures.content_schema import ConditionFile, ProcedureFile, SourceFile
 from cryoview.procedures.enums import RevisionOrigin
@@ -228,7 +229,10 @@ def guides_import(*, folder: Path) -> ImportReport:
         slugs = [guide.slug for _, guide in content.procedures]
         gone = Procedure.objects.filter(is_published=True).exclude(slug__in=slugs)
         report.unpublished = list(gone.values_list("slug", flat=True))
+        gone_ids = list(gone.values_list("pk", flat=True))
         gone.update(is_published=False)
+        for pk in gone_ids:
+            visibility_changed(kind="guide", pk=pk)
         for slug in report.unpublished:
             transaction.on_commit(partial(bump, procedure_scope(slug)))
     return report

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cryoview.core.pagecache import bump
+from cryoview.core.visibility import visibility_changed
 from cryoview.procedures.enums import RevisionOrigin
 from cryoview.procedures.models import (
     Claim,
@@ -145,6 +146,7 @@ def procedure_apply_content(
         procedure.save()
         _replace_claims(procedure, guide, sources, conditions)
         procedure_record_revision(procedure=procedure, origin=origin)
+        visibility_changed(kind="guide", pk=procedure.pk)
     return procedure
 
 

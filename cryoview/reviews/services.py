@@ -41,6 +41,7 @@ from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.flags import author_flags, fields_flags
 from cryoview.core.markup import render_markup
 from cryoview.core.throttle import Throttled
+from cryoview.core.visibility import visibility_changed
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.currencies import ISO_4217
 from cryoview.reviews.enums import (
@@ -371,6 +372,7 @@ def video_remove(*, video: Video) -> None:
         for review in Review.objects.filter(video=video).select_related("procedure"):
             review.video, review.has_video = None, False
             review.save(update_fields=["video", "has_video", "updated_at"])
+            visibility_changed(kind="review", pk=review.pk)
             if review.status == ReviewStatus.PUBLISHED:
                 procedures[review.procedure_id] = review.procedure
         for review in Review.objects.filter(author_id=video.owner_id, pending_edit__isnull=False):
@@ -571,6 +573,7 @@ def review_set_state(
         review.save()
         if new_state != ReviewState.PENDING_EDIT and (was_visible or review.is_visible):
             _refresh_later(review.procedure)
+        visibility_changed(kind="review", pk=review.pk)
     return review
 
 
@@ -650,3 +653,4 @@ def followup_decide(*, followup: FollowUp, approve: bool, reason: str = "") -> N
             review.rating = followup.new_rating
         review.save(update_fields=["followup_count", "rating", "updated_at"])
         _refresh_later(review.procedure)
+        visibility_changed(kind="review", pk=review.pk)

@@ -31,6 +31,18 @@ from cryoview.videos.models import Upload, Video
 
 logger = logging.getLogger(__name__)
 PART_SUFFIX = ".part"
+# What an upload keeps under uploads/: its bytes (a file, or on object storage the multipart upload's key and then
+# the finished object) and, on object storage, the tail a short PATCH left (videos/upload_store.py).
+UPLOAD_SUFFIXES = (PART_SUFFIX, ".tail")
+
+
+def _upload_of(name: str) -> str | None:
+    """The upload id an entry under uploads/ belongs to, or None for a name no upload writes."""
+    base = _base(name)
+    for suffix in UPLOAD_SUFFIXES:
+        if base.endswith(suffix):
+            return base.removesuffix(suffix)
+    return None
 
 
 @dataclass(frozen=True)
@@ -108,10 +120,9 @@ def _kept_inside(video: Video, active: bool) -> set[str]:
 
 def _private_strays(store: storage.MediaStore) -> Iterator[StrayFile]:
     entries = store.children("uploads")
-    upload_ids = {_base(e.name).removesuffix(PART_SUFFIX) for e in entries if e.name.endswith(PART_SUFFIX)}
-    known_uploads = _known_uploads(upload_ids)
+    known_uploads = _known_uploads({upload for e in entries if (upload := _upload_of(e.name)) is not None})
     for entry in entries:
-        if _base(entry.name).removesuffix(PART_SUFFIX) not in known_uploads or not entry.name.endswith(PART_SUFFIX):
+        if _upload_of(entry.name) not in known_uploads:
             yield _stray("private", store, entry.name)
     folders = store.children("videos")
     keys = {key for e in folders if (key := _video_key(_base(e.name))) is not None}
@@ -155,7 +166,10 @@ def missing_files() -> list[MissingFile]:
         if name and not store.exists(name):
             missing.append(MissingFile(row=row, name=name, what=what))
 
-    for upload_id in Upload.objects.values_list("pk", flat=True).iterator():
+    # A local upload has its file from the start; on object storage the bytes are parts of a multipart upload
+    # until the last PATCH, so only a finished upload must have its object.
+    uploads = Upload.objects.all() if not store.is_remote else Upload.objects.filter(completed_at__isnull=False)
+    for upload_id in uploads.values_list("pk", flat=True).iterator():
         check(f"upload {upload_id}", f"uploads/{upload_id}{PART_SUFFIX}", "partial upload")
     videos = Video.objects.prefetch_related("renditions", "captions").order_by("created_at")
     for video in videos.iterator(chunk_size=200):

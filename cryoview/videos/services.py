@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.core.visibility import visibility_changed
 from cryoview.videos import storage
 from cryoview.videos.enums import JobState, VideoStage, VideoStatus
 from cryoview.videos.ffmpeg import Limits, MediaRejected, MediaToolError, probe
@@ -240,6 +241,7 @@ def video_set_published(*, video: Video, published: bool, title: str = "") -> No
         fields["public_title"] = video.public_title = title[:200]
     Video.objects.filter(pk=video.pk).update(**fields)
     video.is_published = published
+    visibility_changed(kind="video", pk=video.pk)
     if not published and public.is_remote:
         public.delete_tree_on_commit(storage.video_prefix(video.pk))
 
@@ -313,6 +315,7 @@ def _captions_write(*, video: Video, lang: str, segments: list[Segment]) -> Capt
             transcript.segments = [s.__dict__ for s in segments]
             transcript.flags = transcript_flags(transcript.segments)
             transcript.save(update_fields=["segments", "flags"])
+        visibility_changed(kind="video", pk=video.pk)
     store.write_text(transcript_name, segments_to_json(segments))
     if video.is_published and storage.public_store().is_remote:
         _public_copies_write(video=video, names=(caption.path, transcript_name))

@@ -39,6 +39,17 @@
     qualitySwitch.hidden = false;
   }
 
+  // ?t=42 (a search hit in the transcript, a shared moment): start playing there once the video can seek.
+  var start = parseFloat(new URLSearchParams(window.location.search).get("t"));
+  if (video && isFinite(start) && start > 0) {
+    var startAt = function () {
+      video.currentTime = video.duration ? Math.min(start, video.duration) : start;
+      var playing = video.play();
+      if (playing && playing.catch) { playing.catch(function () {}); }  // autoplay refused: the position stays
+    };
+    if (video.readyState >= 1) { startAt(); } else { video.addEventListener("loadedmetadata", startAt, { once: true }); }
+  }
+
   var editor = document.querySelector("[data-cue-editor]");
   if (editor) {
     var body = editor.querySelector("tbody");

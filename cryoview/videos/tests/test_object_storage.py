@@ -350,35 +350,29 @@ def test_the_sweeper_deletes_old_stray_objects_and_keeps_a_running_attempt(s3: S
 
 
 def test_a_finished_upload_becomes_a_video_through_a_scratch_copy(s3: S3, member, clip, monkeypatch):
-    """The upload store's four functions are helper tus's (they work on S3 after the merge); here they are
-    stand-ins over the private bucket, so this shows the video service's side: ffprobe on a scratch copy that
-    is deleted, the original moved to its name, nothing on the local disk."""
-    from cryoview.videos import services
-    from cryoview.videos.models import Upload
+    """A tus upload on object storage (multipart parts, then one object) becomes a video: ffprobe reads a scratch
+    copy that is deleted afterwards, the object is moved to the original's name, nothing touches the local disk."""
+    import io
+
+    from cryoview.videos import services, upload_store
+    from cryoview.videos.uploads import upload_append, upload_create
 
     data = clip.read_bytes()
-    upload = Upload.objects.create(
-        owner=member, length=len(data), offset=len(data), expires_at=timezone.now() + timedelta(days=1)
-    )
-    key = f"uploads/{upload.pk}"
-    s3.client.put_object(Bucket=s3.private_bucket, Key=key, Body=data)
-    bucket = storage.private_store()
+    upload = upload_create(user=member, length=len(data), metadata="")
+    upload_append(upload=upload, offset=0, stream=io.BytesIO(data), content_length=len(data))
+    assert s3.keys(s3.private_bucket) == [f"uploads/{upload.pk}.part"]
     scratch_copies: list[Path] = []
+    real_to_file = upload_store.S3Store.to_file
 
-    def to_file(*, upload: Any, path: Path) -> None:
+    def to_file(self: Any, upload: Any, path: Path) -> None:
         scratch_copies.append(path)
-        bucket.fetch_file(key, path)
+        real_to_file(self, upload, path)
 
-    def move(*, upload: Any, name: str) -> None:
-        bucket.copy_to(bucket, key, target=name)
-        bucket.delete_tree(key)
-
-    monkeypatch.setattr(services, "upload_bytes_exist", lambda *, upload: bucket.is_file(key))
-    monkeypatch.setattr(services, "upload_bytes_to_file", to_file)
-    monkeypatch.setattr(services, "upload_bytes_move", move)
+    monkeypatch.setattr(upload_store.S3Store, "to_file", to_file)
     video, created = services.video_create_from_upload(user=member, upload_id=upload.pk)
     assert created and video.original_path == f"videos/{video.pk}/original"
     assert s3.keys(s3.private_bucket) == [video.original_path]
+    assert s3.client.get_object(Bucket=s3.private_bucket, Key=video.original_path)["Body"].read() == data
     assert len(scratch_copies) == 1 and str(scratch_copies[0]).startswith(str(settings.SCRATCH_DIR))
     assert not scratch_copies[0].exists() and not scratch_copies[0].parent.exists()
     assert video.width == 320 and video.height == 240
@@ -417,3 +411,21 @@ def test_a_real_worker_killed_mid_transcode_on_object_storage_leaves_one_set(s3:
     # The original goes just after the database flips (on commit): wait for the worker to get there.
     wait_for(lambda: s3.all_keys() == expected, timeout=30, what=f"only the second set to be left: {expected}")
     assert local_files_of(video.pk) == []
+
+
+def test_an_upload_in_progress_on_object_storage_is_neither_stray_nor_missing(s3: S3, member):
+    """Its bytes are parts of a multipart upload plus a tail object (a PATCH that ended short of a part):
+    the audit must count both as the upload's, and only a finished upload must have its object."""
+    import io
+
+    from cryoview.videos.housekeeping import missing_files
+    from cryoview.videos.uploads import upload_append, upload_create
+
+    upload = upload_create(user=member, length=10 * 1024 * 1024, metadata="")
+    upload_append(upload=upload, offset=0, stream=io.BytesIO(b"x" * 1000), content_length=1000)
+    assert s3.keys(s3.private_bucket) == [f"uploads/{upload.pk}.tail"]
+    assert stray_files() == [] and missing_files() == []
+    call_command("media_audit")  # exits non-zero (CommandError) when it finds anything
+    tail = f"uploads/{upload.pk}.tail"
+    upload.delete()  # the row goes without the store being told: now the tail is a stray
+    assert [(s.store, s.name) for s in stray_files()] == [("private", tail)]
