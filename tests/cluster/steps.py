@@ -140,7 +140,10 @@ def _patch_killed_midway(drill: Drill, url: str, *, offset: int, clip: Path) -> 
     connection.endheaders()
     half = len(body) // 2
     connection.send(body[:half])
-    time.sleep(0.5)  # let node A start storing what it has read
+    # Node A dies while it holds the upload's lease and reads the body: the hard case (any node must wait for the
+    # dead node's lease to lapse), not a kill before the request reached the view.
+    upload_id = urlsplit(url).path.rstrip("/").rsplit("/", 1)[1]
+    wait_until(lambda: _lease_held(drill, upload_id), timeout=20, what="node A to take the upload's lease")
     drill.cluster.services["web-a"].kill()
     try:
         connection.send(body[half:])
@@ -150,6 +153,14 @@ def _patch_killed_midway(drill: Drill, url: str, *, offset: int, clip: Path) -> 
     finally:
         connection.close()
     return half
+
+
+def _lease_held(drill: Drill, upload_id: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(drill.cluster.database_url) as connection:
+        row = connection.execute("SELECT lease_token FROM videos_upload WHERE id = %s", [upload_id]).fetchone()
+    return bool(row and row[0])
 
 
 def _address(drill: Drill, node: str) -> str:
