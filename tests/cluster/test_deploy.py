@@ -91,3 +91,19 @@ def test_a_unit_variable_missing_from_the_environment_is_named() -> None:
         deploy.unit_command(
             deploy.WEB_UNIT, values=deploy.unit_placeholders(), environ={"CRYOVIEW_BIND": "127.0.0.2:8000"}
         )
+
+
+def test_the_example_environment_file_is_complete_once_its_secrets_are_filled_in() -> None:
+    from config import env
+
+    lines = (deploy.DEPLOY / "systemd" / "cryoview.env.example").read_text().splitlines()
+    values = dict(line.split("=", 1) for line in lines if line and not line.startswith("#"))
+    assert values["CRYOVIEW_SECRET_KEY"] == "" and values["CRYOVIEW_S3_SECRET_ACCESS_KEY"] == "", "no secret ships"
+    with pytest.raises(env.ConfigError, match="CRYOVIEW_S3_SECRET_ACCESS_KEY"):
+        env.load(values, base_dir=deploy.ROOT)
+    config = env.load(
+        {**values, "CRYOVIEW_SECRET_KEY": "k" * 40 + "0123456789", "CRYOVIEW_S3_SECRET_ACCESS_KEY": "s"},
+        base_dir=deploy.ROOT,
+    )
+    assert config.environment == "prod" and config.s3 is not None and config.proxy_hops == 1
+    assert {"CRYOVIEW_BIND", "CRYOVIEW_WEB_WORKERS"} <= set(values), "the web unit's ExecStart needs them"
