@@ -169,7 +169,7 @@ def _cache_fact(shared: CheckResult) -> StatusFact:
     return StatusFact(
         "Shared cache",
         "Down: Redis does not answer. Pages still work but are slower (made afresh each time), and limits on "
-        "sign-ups, logins and reports count in each web process until it is back.",
+        "sign-ups, sign-ins and reports count in each web process until it is back.",
         ok=False,
     )
 
