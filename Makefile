@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages bench-cache clean
+.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages bench-cache bench-pipeline clean
 
 run: setup
 	@scripts/system-packages run
@@ -54,6 +54,9 @@ bench-pages: setup-dev
 
 bench-cache: setup-dev
 	$(PY) bench/cache.py
+
+bench-pipeline: setup-dev
+	$(PY) bench/pipeline_stores.py
 
 clean:
 	rm -rf $(VENV) var/static .mypy_cache .pytest_cache .ruff_cache
