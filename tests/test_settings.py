@@ -241,3 +241,44 @@ def test_the_object_store_client_gives_up_within_seconds():
     assert config.signature_version == "s3v4" and config.s3 == {"addressing_style": "path"}
     assert stores["private"]["OPTIONS"]["querystring_expire"] == 300
     assert stores["default"]["OPTIONS"]["querystring_auth"] is False
+
+
+S3_VARIABLES = {
+    "CRYOVIEW_S3_ACCESS_KEY_ID": "key",
+    "CRYOVIEW_S3_SECRET_ACCESS_KEY": "secret",
+    "CRYOVIEW_S3_PRIVATE_BUCKET": "cv-private",
+    "CRYOVIEW_S3_PUBLIC_BUCKET": "cv-public",
+}
+
+
+def test_the_content_security_policy_lets_media_come_from_the_object_store():
+    from config.settings.base import media_origins
+
+    assert media_origins(None) == []
+    own = load(**S3_VARIABLES, CRYOVIEW_S3_ENDPOINT_URL="https://s3.example.org:9000/").s3
+    assert media_origins(own) == ["https://s3.example.org:9000"]
+    cdn = load(
+        **S3_VARIABLES,
+        CRYOVIEW_S3_ENDPOINT_URL="http://127.0.0.1:9000",
+        CRYOVIEW_S3_PUBLIC_URL="https://cdn.example.org/media",
+    ).s3
+    assert media_origins(cdn) == ["http://127.0.0.1:9000", "https://cdn.example.org"]
+    aws = media_origins(load(**S3_VARIABLES, CRYOVIEW_S3_REGION="eu-west-1").s3)
+    assert "https://cv-private.s3.eu-west-1.amazonaws.com" in aws and "https://cv-public.s3.amazonaws.com" in aws
+
+
+def test_the_served_policy_names_the_store_when_the_buckets_are_set():
+    """The settings module itself (a fresh process, as gunicorn starts it) puts the store in img-src and media-src."""
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_")},
+        **S3_VARIABLES,
+        "CRYOVIEW_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+        "CRYOVIEW_ENVIRONMENT": "dev",
+        "CRYOVIEW_DATA_DIR": str(ROOT / "var"),
+    }
+    code = "from django.conf import settings; print(settings.SECURE_CSP['media-src'], settings.SECURE_CSP['img-src'])"
+    printed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.count("http://127.0.0.1:9000") == 2

@@ -318,12 +318,35 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Django's built-in Content Security Policy: our own scripts and styles only, no inline code.
+
+
+def media_origins(s3: S3Config | None) -> list[str]:
+    """Where the browser fetches media from besides this site: on object storage the signed links to private
+    media (the endpoint, or AWS's bucket hosts) and the public bucket's address. Posters are images, videos and
+    caption tracks media: both directives need them, or the owner's preview of an unpublished video is blocked."""
+    if s3 is None:
+        return []
+
+    def origin(url: str) -> str:
+        scheme, rest = url.split("://", 1)
+        return f"{scheme}://{rest.split('/', 1)[0]}"
+
+    origins = [origin(s3.endpoint_url)] if s3.endpoint_url else []
+    if not s3.endpoint_url:
+        for bucket in (s3.private_bucket, s3.public_bucket):
+            origins += [f"https://{bucket}.s3.{s3.region}.amazonaws.com", f"https://{bucket}.s3.amazonaws.com"]
+        origins.append(f"https://s3.{s3.region}.amazonaws.com")
+    if s3.public_url:
+        origins.append(origin(s3.public_url))
+    return list(dict.fromkeys(origins))
+
+
 SECURE_CSP = {
     "default-src": ["'self'"],
     "script-src": ["'self'"],
     "style-src": ["'self'"],
-    "img-src": ["'self'", "data:"],
-    "media-src": ["'self'", "blob:"],
+    "img-src": ["'self'", "data:", *media_origins(CONFIG.s3)],
+    "media-src": ["'self'", "blob:", *media_origins(CONFIG.s3)],
     "object-src": ["'none'"],
     "base-uri": ["'self'"],
     "frame-ancestors": ["'none'"],

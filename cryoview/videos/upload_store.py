@@ -47,7 +47,7 @@ RETRY_AFTER = 30
 COMPLETE_READ_SECONDS = 600
 STORE_DOWN = (
     "The file store cannot be reached just now. Nothing you sent before this request is lost: "
-    "ask for the upload's offset and resume in a minute."
+    "ask for the upload's offset and resume in 30 seconds."
 )
 
 
