@@ -9,8 +9,12 @@ from typing import Any
 
 from django import template
 from django.conf import settings
-from django.utils.html import strip_tags
-from django.utils.safestring import SafeData
+from django.utils.html import format_html, strip_tags
+from django.utils.safestring import SafeData, mark_safe
+
+from cryoview.findable.structured import json_for_script, review_data, video_data
+from cryoview.reviews.models import Review
+from cryoview.videos.models import Video
 
 register = template.Library()
 
@@ -65,3 +69,21 @@ def page_meta(
         "image": absolute_url(image) if image else "",
         "kind": kind,
     }
+
+
+@register.simple_tag
+def json_ld(data: dict[str, Any] | None) -> str:
+    """One <script type="application/ld+json"> for `data` (nothing for None)."""
+    if not data:
+        return ""
+    return format_html('<script type="application/ld+json">{}</script>', mark_safe(json_for_script(data)))  # noqa: S308 - escaped for <script> by json_for_script
+
+
+@register.simple_tag
+def review_structured(review: Review) -> dict[str, Any] | None:
+    return review_data(review)
+
+
+@register.simple_tag
+def video_structured(video: Video | None, name: str) -> dict[str, Any] | None:
+    return video_data(video, name=name) if video is not None else None
