@@ -33,4 +33,5 @@ urlpatterns = [
     path("", include("cryoview.moderation.urls")),
     path("", include("cryoview.comments.urls")),
     path("", include("cryoview.search.urls")),
+    path("", include("cryoview.findable.urls")),
 ]
