@@ -243,7 +243,7 @@ def test_the_object_store_client_gives_up_within_seconds():
     assert stores["default"]["OPTIONS"]["querystring_auth"] is False
 
 
-S3_VARIABLES = {
+STORE_KEYS_AND_BUCKETS = {
     "CRYOVIEW_S3_ACCESS_KEY_ID": "key",
     "CRYOVIEW_S3_SECRET_ACCESS_KEY": "secret",
     "CRYOVIEW_S3_PRIVATE_BUCKET": "cv-private",
@@ -255,15 +255,15 @@ def test_the_content_security_policy_lets_media_come_from_the_object_store():
     from config.settings.base import media_origins
 
     assert media_origins(None) == []
-    own = load(**S3_VARIABLES, CRYOVIEW_S3_ENDPOINT_URL="https://s3.example.org:9000/").s3
+    own = load(**STORE_KEYS_AND_BUCKETS, CRYOVIEW_S3_ENDPOINT_URL="https://s3.example.org:9000/").s3
     assert media_origins(own) == ["https://s3.example.org:9000"]
     cdn = load(
-        **S3_VARIABLES,
+        **STORE_KEYS_AND_BUCKETS,
         CRYOVIEW_S3_ENDPOINT_URL="http://127.0.0.1:9000",
         CRYOVIEW_S3_PUBLIC_URL="https://cdn.example.org/media",
     ).s3
     assert media_origins(cdn) == ["http://127.0.0.1:9000", "https://cdn.example.org"]
-    aws = media_origins(load(**S3_VARIABLES, CRYOVIEW_S3_REGION="eu-west-1").s3)
+    aws = media_origins(load(**STORE_KEYS_AND_BUCKETS, CRYOVIEW_S3_REGION="eu-west-1").s3)
     assert "https://cv-private.s3.eu-west-1.amazonaws.com" in aws and "https://cv-public.s3.amazonaws.com" in aws
 
 
@@ -271,7 +271,7 @@ def test_the_served_policy_names_the_store_when_the_buckets_are_set():
     """The settings module itself (a fresh process, as gunicorn starts it) puts the store in img-src and media-src."""
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_")},
-        **S3_VARIABLES,
+        **STORE_KEYS_AND_BUCKETS,
         "CRYOVIEW_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
         "CRYOVIEW_ENVIRONMENT": "dev",
         "CRYOVIEW_DATA_DIR": str(ROOT / "var"),
