@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved
-from cryoview.comments.tests.test_comments import live_markup
+from cryoview.comments.tests.markup import live_markup
 from cryoview.procedures.models import Condition
 from cryoview.reviews.tests.factories import published_review
 from cryoview.reviews.tests.test_pages import XSS
