@@ -58,13 +58,22 @@ def editor(db) -> User:
 
 @pytest.fixture
 def clinic_staff(db) -> User:
-    # Clinics arrive with their own issue; until then clinic staff are members with a clinic e-mail.
-    return _with_role(Role.MEMBER, "staff@clinic.example.org")
+    """Approved staff of the clinic "Nordlicht Skin Clinic" (slug nordlicht-skin-clinic)."""
+    from cryoview.clinics.tests.factories import make_clinic, make_staff
+
+    user = _with_role(Role.MEMBER, "staff@clinic.example.org")
+    make_staff(user, make_clinic("Nordlicht Skin Clinic"))
+    return user
 
 
 @pytest.fixture
 def other_clinic_staff(db) -> User:
-    return _with_role(Role.MEMBER, "staff@other-clinic.example.org")
+    """Approved staff of another clinic, "Frost & Co Cosmetics" in Hamburg (slug frost-co-cosmetics)."""
+    from cryoview.clinics.tests.factories import make_clinic, make_staff
+
+    user = _with_role(Role.MEMBER, "staff@other-clinic.example.org")
+    make_staff(user, make_clinic("Frost & Co Cosmetics", city="Hamburg"))
+    return user
 
 
 @pytest.fixture

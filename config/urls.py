@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("cryoview.moderation.urls")),
     path("", include("cryoview.comments.urls")),
     path("", include("cryoview.search.urls")),
+    path("clinics/", include("cryoview.clinics.urls")),
     path("", include("cryoview.findable.urls")),
 ]

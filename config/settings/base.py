@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cryoview.comments",
     "cryoview.related",
     "cryoview.search",
+    "cryoview.clinics",
     "cryoview.findable",
     "cryoview.journeys",  # the top floor: after every app it spans (its admin replaces the User admin)
 ]

@@ -1,0 +1,1 @@
+"""The clinics' reads, one module per capability (see services)."""
