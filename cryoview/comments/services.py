@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cryoview.accounts.models import User
-from cryoview.comments.enums import CommentStatus
+from cryoview.comments.enums import COMMENT_TRANSITIONS, CommentStatus
 from cryoview.comments.models import Comment, CommentRules
 from cryoview.comments.permissions import EDIT_MINUTES, can_change_comment, can_moderate, comment_editable
 from cryoview.comments.rules import Submission, Verdict, fingerprint, judge, parse_word_list
@@ -183,6 +183,11 @@ def _expire_guide_page(comment: Comment) -> None:
 
 def _published(comment: Comment, *, answered: Comment | None) -> None:
     _expire_guide_page(comment)
+    _mail_published(comment, answered=answered)
+
+
+def _mail_published(comment: Comment, *, answered: Comment | None) -> None:
+    """The e-mails a comment's first showing sends: to the author answered, and to the review's author."""
     replied_to = _mail_reply(comment, answered) if answered is not None else None
     if comment.review_id is not None:
         _mail_review_author_later(comment, already_mailed=replied_to)
@@ -227,23 +232,39 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
-    if CommentStatus(verdict.status) != CommentStatus.APPROVED and comment.status != CommentStatus.SPAM:
-        comment.status, comment.reasons = verdict.status, [f"edited: {r}" for r in verdict.reasons]
-        comment.status_changed_at = timezone.now()
+    held = CommentStatus(verdict.status)
+    if held != CommentStatus.APPROVED and comment.status not in (CommentStatus.SPAM, held):
+        _set_status(comment, held, reasons=[f"edited: {r}" for r in verdict.reasons])  # saves the text too
+        return comment
     comment.save()
     if was_shown:
         _expire_guide_page(comment)
     return comment
 
 
-def _blank(comment: Comment) -> None:
-    was_shown = comment.status == CommentStatus.APPROVED
-    comment.status, comment.body, comment.body_html = CommentStatus.DELETED, "", ""
-    comment.guest_email, comment.notify_replies = "", False
-    comment.status_changed_at = timezone.now()
+def _set_status(comment: Comment, new: CommentStatus, *, reasons: list[str] | None = None) -> None:
+    """The one door of a comment's status: the change must be in enums.COMMENT_TRANSITIONS (a service asking
+    for another is a bug, and says so); the time of the change is kept for the spam purge and the queue.
+    Side effects: the row (with whatever else the caller changed on it); when the comment was or now is
+    shown, the guide page's cache and the search index (after commit)."""
+    current = CommentStatus(comment.status)
+    if new not in COMMENT_TRANSITIONS[current]:
+        raise ApplicationError(
+            f"A comment that is {current.label.lower()} cannot become {new.label.lower()}.", 409, "invalid_transition"
+        )
+    was_shown = current == CommentStatus.APPROVED
+    comment.status, comment.status_changed_at = new, timezone.now()
+    if reasons is not None:
+        comment.reasons = reasons
     comment.save()
-    if was_shown:
+    if was_shown or new == CommentStatus.APPROVED:
         _expire_guide_page(comment)
+
+
+def _blank(comment: Comment) -> None:
+    comment.body, comment.body_html = "", ""
+    comment.guest_email, comment.notify_replies = "", False
+    _set_status(comment, CommentStatus.DELETED)
 
 
 def comment_delete(*, comment: Comment, by: User) -> None:
@@ -260,19 +281,19 @@ def comment_approve(*, comment: Comment) -> None:
     guide page's cache; the reply e-mail."""
     if comment.status == CommentStatus.DELETED:
         raise NotFoundError("No such comment.")
-    comment.status, comment.reasons, comment.status_changed_at = CommentStatus.APPROVED, [], timezone.now()
-    comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    _published(comment, answered=comment.in_reply_to or comment.parent)
+    if comment.status == CommentStatus.APPROVED:
+        return  # a second approval (two moderators, a stale queue page) changes nothing and mails nobody
+    _set_status(comment, CommentStatus.APPROVED, reasons=[])
+    _mail_published(comment, answered=comment.in_reply_to or comment.parent)
 
 
 def comment_mark_spam(*, comment: Comment, reason: str) -> None:
     """Into the spam folder (purged after 30 days). Side effects: the row; the guide page's cache."""
-    was_shown = comment.status == CommentStatus.APPROVED
-    comment.status, comment.status_changed_at = CommentStatus.SPAM, timezone.now()
-    comment.reasons = [*comment.reasons, f"moderator: {reason}" if reason else "moderator: spam"]
-    comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    if was_shown:
-        _expire_guide_page(comment)
+    if comment.status == CommentStatus.DELETED:
+        raise NotFoundError("No such comment.")
+    if comment.status == CommentStatus.SPAM:
+        return
+    _set_status(comment, CommentStatus.SPAM, reasons=[*comment.reasons, f"moderator: {reason or 'spam'}"])
 
 
 def comment_remove(*, comment: Comment) -> None:
@@ -286,10 +307,7 @@ def comment_hide(*, comment: Comment, reason: str) -> None:
     """Enough people reported it: back to the queue, hidden until a moderator decides."""
     if comment.status != CommentStatus.APPROVED:
         return
-    comment.status, comment.status_changed_at = CommentStatus.HELD, timezone.now()
-    comment.reasons = [reason]
-    comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    _expire_guide_page(comment)
+    _set_status(comment, CommentStatus.HELD, reasons=[reason])
 
 
 def comment_unhide(*, comment: Comment) -> None:
@@ -297,9 +315,7 @@ def comment_unhide(*, comment: Comment) -> None:
     Side effects: the row; the guide page's cache. No reply e-mail: it went out when it was first shown."""
     if comment.status != CommentStatus.HELD:
         return
-    comment.status, comment.reasons, comment.status_changed_at = CommentStatus.APPROVED, [], timezone.now()
-    comment.save(update_fields=["status", "reasons", "status_changed_at"])
-    _expire_guide_page(comment)
+    _set_status(comment, CommentStatus.APPROVED, reasons=[])
 
 
 def comments_delete_all_of(*, user: User) -> int:

@@ -183,21 +183,21 @@ def delete(request: HttpRequest, comment_id: int) -> HttpResponse:
     return render(request, "comments/delete.html", {"comment": comment})
 
 
+def _unsubscribe(request: HttpRequest, token: str, *, undo: Callable[..., User], kind: str) -> HttpResponse:
+    try:
+        user = undo(token=token)
+    except ApplicationError:
+        return render(request, "comments/unsubscribe.html", {"valid": False, "kind": kind}, status=404)
+    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email, "kind": kind})
+
+
 @csrf_exempt  # mail clients send the one-click POST (RFC 8058) without a CSRF token; the token is signed
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
-    try:
-        user = replies_unsubscribe(token=token)
-    except ApplicationError:
-        return render(request, "comments/unsubscribe.html", {"valid": False, "kind": "replies"}, status=404)
-    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email, "kind": "replies"})
+    return _unsubscribe(request, token, undo=replies_unsubscribe, kind="replies")
 
 
 @csrf_exempt  # as above: the one-click POST comes from the mail client; the token is signed
 @require_http_methods(["GET", "POST"])
 def review_unsubscribe(request: HttpRequest, token: str) -> HttpResponseBase:
-    try:
-        user = review_comments_unsubscribe(token=token)
-    except ApplicationError:
-        return render(request, "comments/unsubscribe.html", {"valid": False, "kind": "reviews"}, status=404)
-    return render(request, "comments/unsubscribe.html", {"valid": True, "email": user.email, "kind": "reviews"})
+    return _unsubscribe(request, token, undo=review_comments_unsubscribe, kind="reviews")
