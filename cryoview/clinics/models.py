@@ -107,7 +107,7 @@ class CredentialCheck(models.Model):
         ordering = ["created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["practitioner"], condition=Q(status="pending"), name="one_pending_check_per_practitioner"
+                fields=["practitioner"], condition=Q(status=Verdict.PENDING), name="one_pending_check_per_practitioner"
             )
         ]
 
@@ -138,7 +138,7 @@ class ClinicStaff(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["clinic", "user"],
-                condition=Q(status__in=["pending", "approved"]),
+                condition=Q(status__in=[StaffStatus.PENDING, StaffStatus.APPROVED]),
                 name="one_open_claim_per_person_and_clinic",
             )
         ]
@@ -226,7 +226,7 @@ class TreatmentProof(models.Model):
     class Meta:
         ordering = ["created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["review"], condition=Q(status="pending"), name="one_pending_proof")
+            models.UniqueConstraint(fields=["review"], condition=Q(status=Verdict.PENDING), name="one_pending_proof")
         ]
 
     def __str__(self) -> str:
@@ -251,7 +251,7 @@ class Reply(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "by_reviewer"],
-                condition=~Q(status__in=["rejected", "withdrawn"]),
+                condition=~Q(status__in=[ReplyStatus.REJECTED, ReplyStatus.WITHDRAWN]),
                 name="one_reply_and_one_answer_per_review",
             )
         ]
