@@ -74,6 +74,7 @@ def video_data(video: Video, *, name: str) -> dict[str, Any] | None:
         "thumbnailUrl": absolute(reverse("videos:media", args=[video.pk, "poster.jpg"])),
         "uploadDate": uploaded.isoformat(timespec="seconds"),
         "url": absolute(reverse("videos:player", kwargs={"video_id": video.pk})),
+        "embedUrl": absolute(reverse("videos:embed", kwargs={"video_id": video.pk})),
     }
     if video.duration:
         data["duration"] = iso_duration(video.duration)

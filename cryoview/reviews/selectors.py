@@ -328,10 +328,17 @@ def review_video_use(video: Video, user: User | None) -> VideoUse | None:
     """The review a video belongs to: its title (or "Video review of <procedure>") and, for those who may
     read the review, a link to it. Registered with videos (which cannot import reviews) in apps.py."""
     review = (
-        Review.objects.filter(video=video).exclude(status=ReviewStatus.WITHDRAWN).select_related("procedure").first()
+        Review.objects.filter(video=video)
+        .exclude(status=ReviewStatus.WITHDRAWN)
+        .select_related("procedure", "author")
+        .first()
     )
     if review is None:
         return None
-    title = review.title.strip() or f"Video review of {review.procedure.name}"
+    procedure = review.procedure
+    title = review.title.strip() or f"Video review of {procedure.name}"
     url = reverse("reviews:detail", args=[review.pk]) if review_can_view(review=review, user=user) else None
-    return VideoUse(title=title, url=url)
+    guide_url = reverse("procedures:detail", kwargs={"slug": procedure.slug}) if procedure.is_published else None
+    return VideoUse(
+        title=title, url=url, author_name=review.author.public_name, guide_name=procedure.name, guide_url=guide_url
+    )

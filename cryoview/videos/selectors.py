@@ -155,10 +155,14 @@ def queue_info(*, video: Video) -> QueueInfo:
 
 @dataclass(frozen=True)
 class VideoUse:
-    """Where a video is shown (a review): its human title and the page it belongs to."""
+    """Where a video is shown (a review): its human title and the page it belongs to; for an embed, also who
+    made it and the guide it is about (url and guide_url are None for a viewer who may not open them)."""
 
     title: str
     url: str | None
+    author_name: str = ""
+    guide_name: str = ""
+    guide_url: str | None = None
 
 
 VideoUseFinder = Callable[[Video, "User | None"], "VideoUse | None"]
@@ -177,6 +181,23 @@ def video_use(*, video: Video, user: User | None) -> VideoUse | None:
         if found is not None:
             return found
     return None
+
+
+def video_embeddable(*, video: Video) -> VideoUse | None:
+    """Where a visitor without an account may watch `video` outside Cryoview: the same rules as its page for
+    that visitor (video_get_for, video_use), and it must be ready and shown by a review they may open. None:
+    not embeddable (the edge answers 404, as for no video)."""
+    if not (video.is_ready and video_can_view(video=video, user=None)):
+        return None
+    use = video_use(video=video, user=None)
+    return use if use is not None and use.url is not None else None
+
+
+def video_get_embeddable(*, video_id: uuid.UUID | str) -> tuple[Video, VideoUse] | None:
+    """The video behind an embed or an oEmbed answer, with its review, or None (unknown, not ready, not public)."""
+    video = video_get_for(video_id=video_id, user=None)
+    use = video_embeddable(video=video) if video is not None else None
+    return (video, use) if video is not None and use is not None else None
 
 
 def status_facts() -> list[StatusFact]:

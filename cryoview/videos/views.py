@@ -10,6 +10,8 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, Ht
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.csp import csp_override
 from django.views.decorators.http import require_safe
 
 from cryoview.accounts.authentication import authenticate_request
@@ -20,7 +22,7 @@ from cryoview.procedures.selectors import SLUG, procedure_list_published
 from cryoview.videos import storage
 from cryoview.videos.models import Caption, Video
 from cryoview.videos.permissions import can_change_video, can_see_file_name
-from cryoview.videos.selectors import queue_info, video_get_for, video_use, videos_of
+from cryoview.videos.selectors import queue_info, video_get_embeddable, video_get_for, video_use, videos_of
 from cryoview.videos.services import captions_update_cues
 from cryoview.videos.transcripts import MAX_CUES, CueRow, parse_webvtt, vtt_timestamp
 
@@ -136,6 +138,24 @@ def player(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
     response = render(request, "videos/player.html", context, status=status)
     patch_vary_headers(response, ["Save-Data"])  # the first rendition depends on it
     return response
+
+
+# The one page other sites may frame: the site's policy, with any page as a frame ancestor.
+EMBED_CSP = {**settings.SECURE_CSP, "frame-ancestors": ["*"]}
+
+
+@require_safe
+@xframe_options_exempt
+@csp_override(EMBED_CSP)
+def embed(request: HttpRequest, video_id: uuid.UUID) -> HttpResponse:
+    """The player alone, for other sites' iframes: the smallest rendition first (a frame is rarely large, and
+    player.js offers the larger), captions on, links back to the review and its guide. It is the same page for
+    everyone, so it reads no session and sets no cookie; anything a visitor may not watch is a 404."""
+    found = video_get_embeddable(video_id=video_id)
+    if found is None:
+        raise Http404("No such video.")
+    video, use = found
+    return render(request, "videos/embed.html", {"video": video, "use": use, "site_url": settings.CONFIG.site_url})
 
 
 def _posted_rows(request: HttpRequest) -> list[CueRow]:
