@@ -28,6 +28,10 @@ from cryoview.videos.selectors import VideoUse
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
+# Below this many published reviews the guide's numbers say "too few to say much: read each one", and no rating
+# is offered to search engines (an AggregateRating in the guide's structured data): an average of one to four
+# people's ratings is an anecdote, not a statistic. One number for both, so the page and its markup agree.
+STATS_MEANINGFUL_COUNT = 5
 
 
 @dataclass(frozen=True)

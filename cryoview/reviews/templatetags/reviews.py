@@ -10,6 +10,7 @@ from cryoview.core.pagecache import per_generation
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.selectors import (
+    STATS_MEANINGFUL_COUNT,
     ReviewFilters,
     review_list_published,
     reviews_of,
@@ -69,6 +70,12 @@ def stats_for_many(procedures: Any) -> dict[int, dict[str, Any]]:
 @register.filter
 def stats_of(all_stats: dict[int, dict[str, Any]], procedure: Any) -> dict[str, Any] | None:
     return all_stats.get(procedure.pk)
+
+
+@register.filter
+def too_few(count: int) -> bool:
+    """Too few published reviews for their numbers to mean much (STATS_MEANINGFUL_COUNT)."""
+    return count < STATS_MEANINGFUL_COUNT
 
 
 @register.filter
