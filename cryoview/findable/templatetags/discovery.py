@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 
 from cryoview.findable.structured import absolute, guide_page_data, with_rating
 from cryoview.procedures.models import Procedure
-from cryoview.reviews.selectors import stats_get
+from cryoview.reviews.selectors import stats_get_for_page
 
 register = template.Library()
 
@@ -25,14 +25,14 @@ GUIDE_LD_SECONDS = 600
 def guide_structured(procedure: Procedure, guide: Any) -> dict[str, Any]:
     """The guide's MedicalWebPage, kept per revision in this process (the sources come from `guide`, which is
     built only when its revision's fragments are missing, as they then are), with the AggregateRating from the
-    stored aggregates added on each render (one query; visitors' and members' pages are kept per generation)."""
+    stored aggregates the guide's numbers show (stats_get_for_page: read once for both)."""
     key = f"guide-ld:{procedure.slug}:{getattr(procedure, 'revision_hash', '')}"
     fragments = caches["fragments"]
     page: dict[str, Any] | None = fragments.get(key)
     if page is None:
         page = guide_page_data(procedure=procedure, sources=guide.sources)
         fragments.set(key, page, timeout=GUIDE_LD_SECONDS)
-    return with_rating(page, stats_get(procedure=procedure))
+    return with_rating(page, stats_get_for_page(procedure=procedure))
 
 
 @register.simple_tag

@@ -16,6 +16,7 @@ from cryoview.reviews.selectors import (
     reviews_of,
     side_effect_labels,
     stats_get,
+    stats_get_for_page,
     stats_get_many,
 )
 
@@ -56,9 +57,9 @@ def _section_context(procedure: Any) -> dict[str, Any]:
 def review_numbers(procedure: Any, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a visitor came for, at the top of a guide and on its home-page card: how many reviews, the average
     rating and the "worth it" share, each with its sample size, and a link to the reviews. The numbers are the
-    stored aggregates (stats_get: one query), never counted a second way; pass `stats` when they were read
-    already (stats_for_many)."""
-    return {"procedure": procedure, "stats": stats if stats is not None else stats_get(procedure=procedure)}
+    stored aggregates (stats_get_for_page: one query per generation), never counted a second way; pass `stats`
+    when they were read already (stats_for_many)."""
+    return {"procedure": procedure, "stats": stats if stats is not None else stats_get_for_page(procedure=procedure)}
 
 
 @register.simple_tag
