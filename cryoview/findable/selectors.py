@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_list_published
 from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import Review
@@ -24,6 +25,21 @@ class Listed:
 def reviews_public() -> QuerySet[Review]:
     """Published, not hidden (review_list_visible's condition), under a published guide."""
     return Review.objects.filter(status=ReviewStatus.PUBLISHED, hidden_at__isnull=True, procedure__is_published=True)
+
+
+# A feed reader fetches the whole document every time: the newest fifty cover weeks of reviews, and the bytes stay
+# small (each entry carries the review's text).
+FEED_ENTRIES = 50
+
+
+def reviews_for_feed(*, procedure: Procedure | None = None) -> list[Review]:
+    """The newest public reviews (of one procedure, or of every published guide), newest publication first, at
+    most FEED_ENTRIES, with their author and procedure: one query however many there are. The same condition as
+    the sitemap, so a review leaves the feed in the transaction that unpublishes it."""
+    queryset = reviews_public().select_related("author", "procedure").order_by("-published_at", "-id")
+    if procedure is not None:
+        queryset = queryset.filter(procedure=procedure)
+    return list(queryset[:FEED_ENTRIES])
 
 
 def videos_public() -> QuerySet[Video]:

@@ -16,9 +16,11 @@ from django.urls import reverse
 
 from cryoview.accounts.models import User
 from cryoview.core.errors import ApplicationError
+from cryoview.core.pagecache import per_generation
 from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Procedure
+from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
 from cryoview.reviews.models import FollowUp, Negated, Review, ReviewStats
 from cryoview.reviews.permissions import can_see_review, can_see_review_in_private
@@ -28,6 +30,10 @@ from cryoview.videos.selectors import VideoUse
 
 PAGE_SIZE = 10
 MAX_PAGE_SIZE = 50
+# Below this many published reviews the guide's numbers say "too few to say much: read each one", and no rating
+# is offered to search engines (an AggregateRating in the guide's structured data): an average of one to four
+# people's ratings is an anecdote, not a statistic. One number for both, so the page and its markup agree.
+STATS_MEANINGFUL_COUNT = 5
 
 
 @dataclass(frozen=True)
@@ -285,6 +291,14 @@ def stats_get(*, procedure: Procedure) -> dict[str, Any]:
     """The stored aggregates (one query); they are recomputed whenever a review enters or leaves the count."""
     stored = ReviewStats.objects.filter(procedure=procedure).values_list("data", flat=True).first()
     return stored if stored is not None else empty_stats()
+
+
+def stats_get_for_page(*, procedure: Procedure) -> dict[str, Any]:
+    """stats_get, kept in this process per generation of the procedure's scope (stats_refresh bumps it when the
+    numbers change): the guide's numbers and its structured data read them once between changes, not per part."""
+    return per_generation(
+        procedure_scope(procedure.slug), f"stats:{procedure.pk}", lambda: stats_get(procedure=procedure)
+    )
 
 
 def stats_get_many(*, procedure_ids: list[int]) -> dict[int, dict[str, Any]]:

@@ -27,6 +27,31 @@ SCHEMA: dict[str, tuple[set[str], set[str]]] = {
         {"name", "description", "thumbnailUrl", "uploadDate"},
         {"duration", "contentUrl", "embedUrl", "transcript"} | TEXT,
     ),
+    # Guides (schema.org/MedicalWebPage is a WebPage, so a CreativeWork: citation, aggregateRating are its own).
+    "MedicalWebPage": (
+        {"name", "url", "about", "lastReviewed", "reviewedBy", "citation", "medicalAudience"},
+        {"mainEntity", "aggregateRating"} | TEXT,
+    ),
+    # A MedicalEntity: no aggregateRating (schema.org allows it on CreativeWork, Organization, Product, ... only).
+    "MedicalTherapy": ({"name", "url"}, TEXT),
+    "MedicalAudience": ({"audienceType"}, set()),
+    "Organization": ({"name"}, TEXT),
+    "CreativeWork": ({"name"}, {"author", "publisher"} | TEXT),
+    "AggregateRating": ({"ratingValue", "ratingCount", "itemReviewed"}, {"reviewCount", "bestRating", "worstRating"}),
+}
+AGENTS = {"Person", "Organization"}
+# What a property may hold (schema.org's "values expected to be one of these types"), for the nested things we use.
+RANGES: dict[str, set[str]] = {
+    "author": AGENTS,
+    "publisher": AGENTS,
+    "reviewedBy": AGENTS,
+    "reviewRating": {"Rating"},
+    "aggregateRating": {"AggregateRating"},
+    "citation": {"CreativeWork"},
+    "medicalAudience": {"MedicalAudience"},
+    "itemReviewed": {"MedicalProcedure", "MedicalTherapy"},
+    "about": {"MedicalProcedure", "MedicalTherapy"},
+    "mainEntity": {"MedicalProcedure", "MedicalTherapy"},
 }
 LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 ISO_DURATION = re.compile(r"PT(?:\d+H)?(?:\d+M)?\d+S")
@@ -39,9 +64,12 @@ def validate(thing: dict[str, Any], top: bool = True) -> None:
     assert required <= keys, (kind, required - keys)
     assert keys <= required | allowed, (kind, keys - required - allowed)
     assert (thing.get("@context") == "https://schema.org") is top
-    for value in thing.values():
-        if isinstance(value, dict):
-            validate(value, top=False)
+    for key, value in thing.items():
+        for item in value if isinstance(value, list) else [value]:
+            if key in RANGES:
+                assert isinstance(item, dict) and item.get("@type") in RANGES[key], (kind, key, item)
+            if isinstance(item, dict):
+                validate(item, top=False)
 
 
 def structured(client, url: str) -> dict[str, dict[str, Any]]:
@@ -57,6 +85,38 @@ def test_the_validator_refuses_a_missing_or_unknown_property():
         validate({"@context": "https://schema.org", "@type": "Rating"})
     with pytest.raises(AssertionError):
         validate({"@context": "https://schema.org", "@type": "Person", "name": "x", "email": "x@example.org"})
+    with pytest.raises(AssertionError):  # aggregateRating is not a property of a MedicalEntity
+        validate({**WEB_PAGE["about"], "@context": "https://schema.org", "aggregateRating": {}})
+
+
+WEB_PAGE: dict[str, Any] = {
+    "@context": "https://schema.org",
+    "@type": "MedicalWebPage",
+    "name": "Guide",
+    "url": "https://example.org/g",
+    "about": {"@type": "MedicalProcedure", "name": "P", "url": "https://example.org/g"},
+    "lastReviewed": "2026-11-24",
+    "reviewedBy": {"@type": "Organization", "name": "Editors"},
+    "citation": [{"@type": "CreativeWork", "name": "A leaflet"}],
+    "medicalAudience": {"@type": "MedicalAudience", "audienceType": "Patient"},
+}
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"citation": ["A leaflet"]},  # a citation is a CreativeWork here, not a bare string
+        {"citation": [{"@type": "Person", "name": "x"}]},
+        {"reviewedBy": {"@type": "Rating", "ratingValue": 1}},
+        {"about": {"@type": "Person", "name": "x"}},
+        {"aggregateRating": {"@type": "AggregateRating", "ratingValue": 4, "ratingCount": 5}},  # rated what?
+        {"reviewedBy": "Editors"},
+    ],
+)
+def test_the_validator_checks_what_each_property_holds(broken):
+    validate(WEB_PAGE)
+    with pytest.raises(AssertionError):
+        validate({**WEB_PAGE, **broken})
 
 
 def test_json_for_script_cannot_close_its_element():

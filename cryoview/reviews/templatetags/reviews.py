@@ -10,11 +10,13 @@ from cryoview.core.pagecache import per_generation
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.selectors import (
+    STATS_MEANINGFUL_COUNT,
     ReviewFilters,
     review_list_published,
     reviews_of,
     side_effect_labels,
     stats_get,
+    stats_get_for_page,
     stats_get_many,
 )
 
@@ -55,9 +57,9 @@ def _section_context(procedure: Any) -> dict[str, Any]:
 def review_numbers(procedure: Any, stats: dict[str, Any] | None = None) -> dict[str, Any]:
     """What a visitor came for, at the top of a guide and on its home-page card: how many reviews, the average
     rating and the "worth it" share, each with its sample size, and a link to the reviews. The numbers are the
-    stored aggregates (stats_get: one query), never counted a second way; pass `stats` when they were read
-    already (stats_for_many)."""
-    return {"procedure": procedure, "stats": stats if stats is not None else stats_get(procedure=procedure)}
+    stored aggregates (stats_get_for_page: one query per generation), never counted a second way; pass `stats`
+    when they were read already (stats_for_many)."""
+    return {"procedure": procedure, "stats": stats if stats is not None else stats_get_for_page(procedure=procedure)}
 
 
 @register.simple_tag
@@ -69,6 +71,12 @@ def stats_for_many(procedures: Any) -> dict[int, dict[str, Any]]:
 @register.filter
 def stats_of(all_stats: dict[int, dict[str, Any]], procedure: Any) -> dict[str, Any] | None:
     return all_stats.get(procedure.pk)
+
+
+@register.filter
+def too_few(count: int) -> bool:
+    """Too few published reviews for their numbers to mean much (STATS_MEANINGFUL_COUNT)."""
+    return count < STATS_MEANINGFUL_COUNT
 
 
 @register.filter
