@@ -51,21 +51,26 @@ def _rows_of(kind: Kind, pk: str, *, gone: bool = False) -> Q:
     return Q(video_id=pk) | Q(review__video_id=pk)
 
 
-def _vocabulary(documents: list[SearchDocument]) -> None:
+def _vocabulary(documents: list[SearchDocument], seen: set[str]) -> None:
+    """Add the documents' words to the vocabulary; `seen` holds the words this run already added (a rebuild's
+    batches repeat most of their words: each is sent to the database once)."""
     found: set[str] = set()
     for d in documents:
         for text in (d.title, d.summary, d.body, d.transcript):
-            found.update(w for w in words(text) if 3 <= len(w) <= 40 and not w.isdigit() and w not in STOP_WORDS)
-    SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(found)], ignore_conflicts=True)
+            found.update(words(text))
+    new = {w for w in found - seen if 3 <= len(w) <= 40 and not w.isdigit() and w not in STOP_WORDS}
+    SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(new)], ignore_conflicts=True)
+    seen.update(found)
 
 
 def _store(documents: Iterable[SearchDocument]) -> int:
     count = 0
+    seen: set[str] = set()
     iterator = iter(documents)
     while batch := list(islice(iterator, BATCH)):
         created = SearchDocument.objects.bulk_create(batch)
         backend().stored(created)
-        _vocabulary(created)
+        _vocabulary(created, seen)
         count += len(created)
     return count
 
