@@ -102,13 +102,19 @@ def search_item_changed(kind: Kind, pk: ItemId) -> None:
     """The listener (core.visibility): called inside the transaction that changed what everyone sees.
 
     Side effects: an item no longer public loses its rows in this transaction (and nothing is queued: there is
-    nothing left to write); a public one gets one indexing task queued for after commit (none on rollback)."""
+    nothing left to write; but a video loses only its cues, and a task rewrites its reviews' rows); a public one
+    gets one indexing task queued for after commit (none on rollback)."""
     from cryoview.search.tasks import index_item  # tasks import services: import at call time
 
     key = str(pk)
     if not item_is_public(kind, key):
-        search_remove_item(kind=kind, pk=key)
-        return
+        if kind == "video":
+            # Its cues leave now; the reviews that showed it may still be public (without it): the task rewrites
+            # their rows. Removing every row of its reviews here lost their text until the next reconcile.
+            SearchDocument.objects.filter(video_id=key).delete()
+        else:
+            search_remove_item(kind=kind, pk=key)
+            return
     transaction.on_commit(lambda: index_item.enqueue(kind=kind, pk=key))
 
 
