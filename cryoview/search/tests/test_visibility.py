@@ -87,11 +87,13 @@ REVIEW_PATHS: dict[str, Callable] = {
     "withdrawn by its author": lambda r: review_withdraw(review=r, by=r.author),
     "hidden after reports": lambda r: review_hide(review=r),
     "its author's account deleted": lambda r: account_delete(user=r.author),
-    "rejected by a moderator after reports": lambda r: (
-        review_hide(review=r),
-        review_decide(review=r, by=factory_moderator(), decision=Decision.REJECT, reason="Advertising."),
-    ),
+    "rejected by a moderator after reports": lambda r: _hide_then_reject(r),
 }
+
+
+def _hide_then_reject(review) -> None:
+    review_hide(review=review)
+    review_decide(review=review, by=factory_moderator(), decision=Decision.REJECT, reason="Advertising.")
 
 
 @pytest.mark.parametrize("path", list(REVIEW_PATHS))
