@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 
-.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages bench-cache bench-pipeline clean
+.PHONY: run test setup setup-dev lint typecheck contracts pytest bench bench-pages bench-search bench-cache bench-pipeline clean
 
 run: setup
 	@scripts/system-packages run
@@ -51,6 +51,9 @@ bench: setup-dev
 
 bench-pages: setup-dev
 	$(PY) bench/pages.py
+
+bench-search: setup-dev
+	$(PY) bench/search.py
 
 bench-cache: setup-dev
 	$(PY) bench/cache.py

@@ -21,19 +21,14 @@ Usage: make bench-pages   (or: .venv/bin/python bench/pages.py --backend sqlite 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import http.client
 import json
 import math
 import os
 import random
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -41,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from load import hammer, percentile  # bench/ is the script folder, first on sys.path
+from serve import base_env, data_dir, fetch, gunicorn, pg_url, postgres_database, setup_steps
 
 ROOT = Path(__file__).resolve().parent.parent
 PROCEDURE = "facial-cryomassage"
@@ -48,9 +44,8 @@ RATIO_TARGET = 0.5
 P99_TARGET_MS = 150.0
 BATCH = 5_000
 SEED = 20261124
-PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=3"
 PG_DATABASE = "bench_pages"
-PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
+PG_URL = pg_url(PG_DATABASE)
 TRIVIAL = "/bench/trivial"
 # In the data folder, written by the seed: the members' session cookies and a cursor deep into the list.
 STATE_FILE = "bench-state.json"
@@ -97,17 +92,6 @@ def measure(
     )
 
 
-def fetch(port: int, path: str, cookies: dict[str, str] | None = None) -> tuple[int, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())} if cookies else {}
-        conn.request("GET", path, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
-    finally:
-        conn.close()
-
-
 def deep_pages(cursor: str) -> list[tuple[str, str]]:
     """The review list and its API after row 90,000: the keyset must make them cost what the first page does."""
     return [
@@ -146,92 +130,9 @@ def check_pages(
     return problems
 
 
-# --- the server ---------------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[int]:
-    """gunicorn as `manage.py run_platform` starts it (sync workers, same timeouts), without the access log,
-    on the bench settings (the product's, plus the trivial view's URLconf)."""
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            str(workers),
-            "--graceful-timeout",
-            "10",
-            "--timeout",
-            "60",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "bench.settings_pages"},
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            if server.poll() is not None:
-                raise RuntimeError(f"gunicorn exited with status {server.returncode} before answering")
-            try:
-                fetch(port, "/healthz")  # any answer: the workers are up (503 only means no task worker)
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not answer within 60 s") from None
-                time.sleep(0.2)
-        yield port
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
-# --- preparing a database -----------------------------------------------------------------------------------
-
-
-def base_env(folder: str, database_url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CRYOVIEW_") and k != "DJANGO_SETTINGS_MODULE"}
-    env.update(
-        CRYOVIEW_DATA_DIR=folder,
-        CRYOVIEW_DATABASE_URL=database_url,
-        CRYOVIEW_STATIC_ROOT=f"{folder}/static",
-        CRYOVIEW_MEDIA_ROOT=f"{folder}/media",
-        CRYOVIEW_PRIVATE_MEDIA_ROOT=f"{folder}/private",
-        CRYOVIEW_WORKER_MODE="immediate",
-        CRYOVIEW_LOG_LEVEL="WARNING",
-        CRYOVIEW_DEBUG="false",
-    )
-    return env
-
-
 def prepare(env: dict[str, str], reviews: int, members: int) -> float:
-    """The steps of `make run` (as bench/run.py does them), then the seed in its own process.
-    Returns the seed's wall time."""
-    for command in (
-        ["migrate", "--noinput", "-v0"],
-        ["createcachetable"],
-        ["import_guides"],
-        ["collectstatic", "--noinput", "-v0"],
-    ):
-        subprocess.run(
-            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-        )
+    """The steps of `make run`, then the seed in its own process. Returns the seed's wall time."""
+    setup_steps(env)
     started = time.monotonic()
     subprocess.run(
         [sys.executable, __file__, "--seed-only", "--reviews", str(reviews), "--members", str(members)],
@@ -240,22 +141,6 @@ def prepare(env: dict[str, str], reviews: int, members: int) -> float:
         check=True,
     )
     return time.monotonic() - started
-
-
-def postgres_database(*, drop_only: bool = False) -> str | None:
-    """A fresh, empty bench_pages database; None when it worked, else why PostgreSQL is unusable."""
-    try:
-        import psycopg
-    except ImportError as error:
-        return f"psycopg is not installed ({error})"
-    try:
-        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            if not drop_only:
-                conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    except psycopg.Error as error:
-        return f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else error}"
-    return None
 
 
 # --- the seed (runs in a child process with Django set up) --------------------------------------------------
@@ -547,15 +432,6 @@ def run_backend(name: str, env: dict[str, str], args: argparse.Namespace) -> lis
     return summary
 
 
-@contextlib.contextmanager
-def data_dir(keep: bool) -> Iterator[str]:
-    if keep:
-        yield tempfile.mkdtemp(prefix="bench-pages-")
-    else:
-        with tempfile.TemporaryDirectory(prefix="bench-pages-") as folder:
-            yield folder
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -579,11 +455,11 @@ def main() -> int:
 
     summary: list[str] = []
     if args.backend in ("sqlite", "both"):
-        with data_dir(args.keep) as folder:
+        with data_dir(args.keep, "bench-pages-") as folder:
             summary += run_backend("SQLite", base_env(folder, f"sqlite:///{folder}/bench.sqlite3"), args)
     status = 0
     if args.backend in ("postgres", "both"):
-        problem = postgres_database()
+        problem = postgres_database(PG_DATABASE)
         if problem is not None:
             line = f"PostgreSQL skipped: {PG_URL} is not usable ({problem})"
             if not args.require_postgres:
@@ -594,11 +470,11 @@ def main() -> int:
                 status = 2
         else:
             try:
-                with data_dir(args.keep) as folder:
+                with data_dir(args.keep, "bench-pages-") as folder:
                     summary += run_backend("PostgreSQL", base_env(folder, PG_URL), args)
             finally:
                 if not args.keep:
-                    postgres_database(drop_only=True)
+                    postgres_database(PG_DATABASE, drop_only=True)
     if any("errors" in line for line in summary):
         status = status or 1
     print(

@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.models import Condition, Procedure
 from cryoview.search.backends import backend
-from cryoview.search.backends.base import After, Filters
+from cryoview.search.backends.base import MATCH_CAP, After, Filters
 from cryoview.search.enums import DocumentKind, SearchSort
 from cryoview.search.models import SearchDocument, SearchTerm
 from cryoview.search.query import Plan, condition_names, plan_query
@@ -66,6 +66,11 @@ class SearchPage:
     kinds: list[Facet] = field(default_factory=list)
     procedures: list[Facet] = field(default_factory=list)
     suggestion: str | None = None
+
+    @property
+    def total_is_lower_bound(self) -> bool:
+        """Matches are counted up to backends.base.MATCH_CAP (and the guides): there may be more."""
+        return self.total >= MATCH_CAP
 
     @property
     def only_stop_words(self) -> bool:

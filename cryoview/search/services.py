@@ -51,21 +51,26 @@ def _rows_of(kind: Kind, pk: str, *, gone: bool = False) -> Q:
     return Q(video_id=pk) | Q(review__video_id=pk)
 
 
-def _vocabulary(documents: list[SearchDocument]) -> None:
+def _vocabulary(documents: list[SearchDocument], seen: set[str]) -> None:
+    """Add the documents' words to the vocabulary; `seen` holds the words this run already added (a rebuild's
+    batches repeat most of their words: each is sent to the database once)."""
     found: set[str] = set()
     for d in documents:
         for text in (d.title, d.summary, d.body, d.transcript):
-            found.update(w for w in words(text) if 3 <= len(w) <= 40 and not w.isdigit() and w not in STOP_WORDS)
-    SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(found)], ignore_conflicts=True)
+            found.update(words(text))
+    new = {w for w in found - seen if 3 <= len(w) <= 40 and not w.isdigit() and w not in STOP_WORDS}
+    SearchTerm.objects.bulk_create([SearchTerm(word=w) for w in sorted(new)], ignore_conflicts=True)
+    seen.update(found)
 
 
 def _store(documents: Iterable[SearchDocument]) -> int:
     count = 0
+    seen: set[str] = set()
     iterator = iter(documents)
     while batch := list(islice(iterator, BATCH)):
         created = SearchDocument.objects.bulk_create(batch)
         backend().stored(created)
-        _vocabulary(created)
+        _vocabulary(created, seen)
         count += len(created)
     return count
 
@@ -97,13 +102,19 @@ def search_item_changed(kind: Kind, pk: ItemId) -> None:
     """The listener (core.visibility): called inside the transaction that changed what everyone sees.
 
     Side effects: an item no longer public loses its rows in this transaction (and nothing is queued: there is
-    nothing left to write); a public one gets one indexing task queued for after commit (none on rollback)."""
+    nothing left to write; but a video loses only its cues, and a task rewrites its reviews' rows); a public one
+    gets one indexing task queued for after commit (none on rollback)."""
     from cryoview.search.tasks import index_item  # tasks import services: import at call time
 
     key = str(pk)
     if not item_is_public(kind, key):
-        search_remove_item(kind=kind, pk=key)
-        return
+        if kind == "video":
+            # Its cues leave now; the reviews that showed it may still be public (without it): the task rewrites
+            # their rows. Removing every row of its reviews here lost their text until the next reconcile.
+            SearchDocument.objects.filter(video_id=key).delete()
+        else:
+            search_remove_item(kind=kind, pk=key)
+            return
     transaction.on_commit(lambda: index_item.enqueue(kind=kind, pk=key))
 
 

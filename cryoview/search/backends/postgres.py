@@ -13,7 +13,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from cryoview.search.backends.base import TABLE, After, Filters, Hit, fetch, filter_sql, order_sql
+from cryoview.search.backends.base import (
+    MATCH_CAP,
+    TABLE,
+    After,
+    Filters,
+    Hit,
+    candidate_order,
+    fetch,
+    filter_sql,
+    order_sql,
+)
 from cryoview.search.enums import Language, SearchSort
 from cryoview.search.models import SearchDocument
 from cryoview.search.query import Plan
@@ -42,23 +52,38 @@ class PostgresBackend:
     def cleared(self) -> None:
         """Nothing beside the table."""
 
-    def _matching(self, plan: Plan, filters: Filters) -> tuple[str, list[Any]]:
+    def _candidates(
+        self, plan: Plan, filters: Filters, sort: SearchSort, after: After | None, *, score: bool
+    ) -> tuple[str, list[Any]]:
+        """At most MATCH_CAP matching rows plus every matching guide; ts_rank_cd (which reads each row's whole
+        vector) only over those, and only when `score` (the order) is asked for."""
         query, query_params = tsquery_sql(plan)
         where, params = filter_sql(filters)
-        sql = (
-            f"SELECT d.id AS id, ts_rank_cd(d.vector, {query})::float8 AS score, d.published_at AS published_at, "  # noqa: S608
-            f"d.kind AS kind, d.procedure_id AS procedure_id FROM {TABLE} d WHERE d.vector @@ {query} AND {where}"
+        keyset, order, keyset_params = candidate_order(sort, after, "d", "d.id")
+        columns = "d.id, d.published_at, d.kind, d.procedure_id, d.vector"
+        select = f"SELECT {columns} FROM {TABLE} d WHERE d.vector @@ {query} AND {where} AND {keyset}"  # noqa: S608
+        inner = (
+            f"({select} AND d.kind <> 'guide' ORDER BY {order} LIMIT {MATCH_CAP}) "
+            f"UNION ALL ({select} AND d.kind = 'guide')"
         )
-        return sql, [*query_params, *query_params, *params]
+        one = [*query_params, *params, *keyset_params]
+        ranked, rank_params = (f"ts_rank_cd(c.vector, {query})::float8", query_params) if score else ("0.0::float8", [])
+        if sort != SearchSort.RELEVANCE:
+            ranked, rank_params = "0.0::float8", []
+        sql = (
+            f"SELECT c.id AS id, {ranked} AS score, c.published_at AS published_at, c.kind AS kind, "  # noqa: S608
+            f"c.procedure_id AS procedure_id FROM ({inner}) c"
+        )
+        return sql, [*rank_params, *one, *one]
 
     def match(self, plan: Plan, filters: Filters, sort: SearchSort, after: After | None, limit: int) -> list[Hit]:
-        inner, params = self._matching(plan, filters)
+        inner, params = self._candidates(plan, filters, sort, after, score=True)
         where, order, after_params = order_sql(sort, after)
         sql = f"SELECT id, score, published_at FROM ({inner}) s WHERE {where} ORDER BY {order} LIMIT %s"  # noqa: S608
         return [Hit(id=r[0], score=r[1], published_at=r[2]) for r in fetch(sql, [*params, *after_params, limit])]
 
     def counts(self, plan: Plan, filters: Filters, column: str) -> dict[Any, int]:
-        inner, params = self._matching(plan, filters)
+        inner, params = self._candidates(plan, filters, SearchSort.RELEVANCE, None, score=False)
         rows = fetch(f"SELECT {column}, COUNT(*) FROM ({inner}) s GROUP BY {column}", params)  # noqa: S608
         return {row[0]: row[1] for row in rows}
 

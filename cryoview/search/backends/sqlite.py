@@ -17,7 +17,17 @@ from typing import Any
 
 from django.db import connection
 
-from cryoview.search.backends.base import TABLE, After, Filters, Hit, fetch, filter_sql, order_sql
+from cryoview.search.backends.base import (
+    MATCH_CAP,
+    TABLE,
+    After,
+    Filters,
+    Hit,
+    candidate_order,
+    fetch,
+    filter_sql,
+    order_sql,
+)
 from cryoview.search.enums import SearchSort
 from cryoview.search.models import SearchDocument
 from cryoview.search.query import Plan
@@ -85,24 +95,40 @@ class SqliteBackend:
     def cleared(self) -> None:
         fetch(f"DELETE FROM {FTS}", [])  # noqa: S608 - constant names
 
-    def _matching(self, plan: Plan, filters: Filters) -> tuple[str, list[Any]]:
+    def _candidates(
+        self, plan: Plan, filters: Filters, sort: SearchSort, after: After | None, *, score: bool
+    ) -> tuple[str, list[Any]]:
+        """At most MATCH_CAP matching rows (FTS5 walks its rowids downwards and stops there), plus every matching
+        guide; bm25 only when `score` (the order) is asked for. CROSS JOIN keeps FTS5 the outer loop."""
         where, params = filter_sql(filters)
-        sql = (
-            f"SELECT d.id AS id, -bm25({FTS}, {WEIGHTS}) AS score, d.published_at AS published_at, d.kind AS kind, "  # noqa: S608
-            f"d.procedure_id AS procedure_id FROM {FTS} JOIN {TABLE} d ON d.id = {FTS}.rowid "
-            f"WHERE {FTS} MATCH %s AND {where}"
+        keyset, order, keyset_params = candidate_order(sort, after, "d", f"{FTS}.rowid")
+        ranked = f"-bm25({FTS}, {WEIGHTS})" if score and sort == SearchSort.RELEVANCE else "0.0"
+        columns = (
+            f"d.id AS id, {ranked} AS score, d.published_at AS published_at, d.kind AS kind, "
+            "d.procedure_id AS procedure_id"
         )
-        return sql, [match_expression(plan), *params]
+        # the matches but guides, walked by FTS5; the guides (a handful) from the table, each checked by rowid
+        others = (
+            f"SELECT {columns} FROM {FTS} CROSS JOIN {TABLE} d ON d.id = {FTS}.rowid "  # noqa: S608
+            f"WHERE {FTS} MATCH %s AND {where} AND {keyset} AND d.kind <> 'guide' ORDER BY {order} LIMIT {MATCH_CAP}"
+        )
+        guides = (
+            f"SELECT {columns} FROM {TABLE} d CROSS JOIN {FTS} ON {FTS}.rowid = d.id "  # noqa: S608
+            f"WHERE d.kind = 'guide' AND {FTS} MATCH %s AND {where} AND {keyset}"
+        )
+        sql = f"SELECT * FROM ({others}) UNION ALL {guides}"  # noqa: S608
+        one = [match_expression(plan), *params, *keyset_params]
+        return sql, [*one, *one]
 
     def match(self, plan: Plan, filters: Filters, sort: SearchSort, after: After | None, limit: int) -> list[Hit]:
-        inner, params = self._matching(plan, filters)
+        inner, params = self._candidates(plan, filters, sort, after, score=True)
         where, order, after_params = order_sql(sort, after)
         sql = f"SELECT id, score, published_at FROM ({inner}) WHERE {where} ORDER BY {order} LIMIT %s"  # noqa: S608
         rows = fetch(sql, [*params, *after_params, limit])
         return [Hit(id=r[0], score=float(r[1]), published_at=_datetime(r[2])) for r in rows]
 
     def counts(self, plan: Plan, filters: Filters, column: str) -> dict[Any, int]:
-        inner, params = self._matching(plan, filters)
+        inner, params = self._candidates(plan, filters, SearchSort.RELEVANCE, None, score=False)
         rows = fetch(f"SELECT {column}, COUNT(*) FROM ({inner}) GROUP BY {column}", params)  # noqa: S608
         return {row[0]: row[1] for row in rows}
 

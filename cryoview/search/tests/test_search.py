@@ -188,3 +188,25 @@ def test_search_rebuild_is_idempotent_and_keeps_nothing_private(corpus, massage)
     call_command("search_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115, PTH123
     assert keys() == before
     assert {k.split(":")[0] for k in before} == {"guide", "review", "transcript", "comment"}
+
+
+def test_a_common_word_ranks_and_counts_a_bounded_set_the_guides_always_in_it(massage, monkeypatch):
+    from cryoview.search.backends import postgres, sqlite
+
+    for module in (postgres, sqlite):
+        monkeypatch.setattr(module, "MATCH_CAP", 3)
+    monkeypatch.setattr("cryoview.search.selectors.MATCH_CAP", 3)
+    made = [published_review(massage, title=f"Cryomassage story {n}", body="Cold and calm.") for n in range(6)]
+    search_rebuild()
+    page = search_run(query="cryomassage")
+    kinds = {f.value: f.count for f in page.kinds}
+    assert kinds["review"] == 3 and kinds["guide"] >= 1 and page.total_is_lower_bound
+    assert "guide" in {r.kind for r in page.results}, "the guide is never crowded out by reviews"
+    seen, cursor = [], None
+    while True:  # newest first walks past the bound: the bound applies after the cursor
+        newest = search_run(query="cryomassage", sort=SearchSort.NEWEST, cursor=cursor, limit=2)
+        seen += [r.url for r in newest.results if r.kind == "review"]
+        cursor = newest.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(r.get_absolute_url() for r in made)

@@ -1,5 +1,25 @@
 """Nothing that is not public is ever found: every way an item stops being public removes its rows in the very
-transaction that made the change (before any task runs), and the indexing itself runs in a task after commit."""
+transaction that made the change (before any task runs), and the indexing itself runs in a task after commit.
+
+Every change of what everyone sees, found by grepping the services for state changes (and core.visibility's
+callers), and the test of each here:
+- review (reviews.services.review_set_state and its callers): taken down by a moderator (review_take_down),
+  rejected by a moderator after reports (moderation.review_decide REJECT), withdrawn by its author
+  (review_withdraw), hidden after reports (review_hide), its author's account deleted (journeys.account_delete
+  -> review_delete_all_of) -> test_a_review_that_stops_being_public...; a hidden review kept by a moderator
+  comes back; an edit awaiting moderation (review_update -> pending edit) keeps the published text and never
+  shows the edit; never-published (pending, or rejected on submission: review_reject) -> never indexed.
+- follow-up: awaiting moderation -> never indexed; approved (followup_decide) -> found after the task;
+  rejected (followup_decide approve=False) -> never found.
+- video: deleted (reviews.video_remove / video_remove_for) -> its cues leave, the review stays without it;
+  unpublished (videos.video_set_published False) -> its cues leave at once, the review's own row stays;
+  captions edited (captions_update, captions_update_cues) -> the cues replaced after the task.
+- comment (comments.services through _expire_guide_page): spam (comment_mark_spam, or a moderator's
+  comment_decide SPAM), hidden after reports (comment_hide), deleted by its author (comment_delete) or a
+  moderator (comment_remove, comment_decide DELETE), edited into the queue (comment_edit -> held), its author's
+  account deleted (comments_delete_all_of); held on posting -> never indexed; under a review that leaves -> leaves.
+- guide: withdrawn from content/ (procedures.importer guides_import) -> everything under it leaves.
+"""
 
 from __future__ import annotations
 
@@ -16,7 +36,7 @@ from cryoview.comments.services import comment_delete, comment_edit, comment_hid
 from cryoview.comments.tests.factories import approved, posted
 from cryoview.journeys.privacy import account_delete
 from cryoview.moderation.enums import Decision
-from cryoview.moderation.services import review_decide
+from cryoview.moderation.services import comment_decide, review_decide
 from cryoview.procedures.importer import guides_import
 from cryoview.reviews.services import (
     followup_add,
@@ -34,7 +54,8 @@ from cryoview.search.services import search_rebuild, search_reconcile
 from cryoview.search.tests.conftest import keys, run_index_tasks, video_review
 from cryoview.videos import storage
 from cryoview.videos.models import Caption
-from cryoview.videos.services import captions_update
+from cryoview.videos.services import captions_update, captions_update_cues, video_set_published
+from cryoview.videos.transcripts import CueRow
 
 pytestmark = pytest.mark.django_db
 CONTENT = Path(__file__).resolve().parents[3] / "content"
@@ -66,7 +87,13 @@ REVIEW_PATHS: dict[str, Callable] = {
     "withdrawn by its author": lambda r: review_withdraw(review=r, by=r.author),
     "hidden after reports": lambda r: review_hide(review=r),
     "its author's account deleted": lambda r: account_delete(user=r.author),
+    "rejected by a moderator after reports": lambda r: _hide_then_reject(r),
 }
+
+
+def _hide_then_reject(review) -> None:
+    review_hide(review=review)
+    review_decide(review=review, by=factory_moderator(), decision=Decision.REJECT, reason="Advertising.")
 
 
 @pytest.mark.parametrize("path", list(REVIEW_PATHS))
@@ -142,6 +169,12 @@ COMMENT_PATHS: dict[str, Callable] = {
         comment=c, by=c.author, text="Zebrafinch https://a.example https://b.example https://c.example"
     ),
     "its author's account deleted": lambda c: account_delete(user=c.author),
+    "marked as spam by a moderator": lambda c: comment_decide(
+        comment=c, by=factory_moderator(), decision=Decision.SPAM, reason="Links to a shop."
+    ),
+    "deleted by a moderator's decision": lambda c: comment_decide(
+        comment=c, by=factory_moderator(), decision=Decision.DELETE, reason="Insults."
+    ),
 }
 
 
@@ -223,3 +256,39 @@ def test_the_reconcile_removes_what_a_lost_task_left_and_indexes_what_it_missed(
     result = search_reconcile()
     assert result["search_removed"] >= 5 and result["search_indexed"] >= 1
     assert review_keys(review) == set() and review_keys(late) == {f"review:{late.pk}"}
+
+
+def test_an_unpublished_video_takes_its_cues_at_once_the_review_stays(world, django_capture_on_commit_callbacks):
+    review = world["review"]
+    with django_capture_on_commit_callbacks(execute=True):
+        video_set_published(video=review.video, published=False)
+    assert not SearchDocument.objects.filter(kind="transcript").exists(), "in the same transaction"
+    run_index_tasks()
+    assert not SearchDocument.objects.filter(kind="transcript").exists()
+    assert "Zebrafinch review" in found_titles(), "the review's own text is still public"
+
+
+def test_cues_edited_in_the_caption_editor_replace_the_old_words(world, django_capture_on_commit_callbacks):
+    review = world["review"]
+    captions = storage.absolute(f"{review.video.output_dir}/captions.en.vtt")
+    captions.write_text("WEBVTT\n", encoding="utf-8")
+    Caption.objects.create(video=review.video, lang="en", path=storage.relative(captions))
+    rows = [CueRow(start="00:00:01.000", end="00:00:03.000", text="An ibisfeather moment.")]
+    with django_capture_on_commit_callbacks(execute=True):
+        captions_update_cues(video=review.video, lang="en", rows=rows, by=review.author)
+    run_index_tasks()
+    assert not [r for r in search_run(query="nitrogen cheeks").results if r.kind == "transcript"]
+    hit = search_run(query="ibisfeather").results[0]
+    assert hit.kind == "transcript" and hit.url.endswith("?t=1")
+
+
+def test_a_rejected_follow_up_is_never_found(massage, member, django_capture_on_commit_callbacks):
+    review = published_review(massage, member, title="Plain title")
+    search_rebuild()
+    followup = followup_add(review=review, by=member, body="Three months on: a lyrebirdtail patch.")
+    with django_capture_on_commit_callbacks(execute=True):
+        followup_decide(followup=followup, approve=False, reason="Not about the treatment.")
+    run_index_tasks()
+    search_reconcile()
+    assert search_run(query="lyrebirdtail").results == []
+    assert SearchDocument.objects.filter(review=review).exists(), "the review itself stays"
