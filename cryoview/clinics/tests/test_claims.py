@@ -43,7 +43,11 @@ def clinic() -> Clinic:
 
 def send(clinic: Clinic, user, document=None) -> ClinicStaff:
     return clinic_claim_send(
-        clinic=clinic, by=user, job_title="Practice manager", message="I run the front desk.", document=document or upload()
+        clinic=clinic,
+        by=user,
+        job_title="Practice manager",
+        message="I run the front desk.",
+        document=document or upload(),
     )
 
 
@@ -137,14 +141,18 @@ def test_approval_deletes_the_proof_keeps_its_hash_makes_staff_and_mails_the_cla
     assert reverse("clinics:staff", args=[clinic.slug]) in message.body
 
 
-def test_a_rollback_keeps_the_proof_with_its_pending_claim(clinic, member, moderator, django_capture_on_commit_callbacks):
+def test_a_rollback_keeps_the_proof_with_its_pending_claim(
+    clinic, member, moderator, django_capture_on_commit_callbacks
+):
     claim = send(clinic, member)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         clinic_claim_decide(claim=claim, by=moderator, approve=True)
     assert callbacks and storage.private_store().exists(stored_documents()[0])  # deletion waits for the commit
 
 
-def test_rejection_needs_a_reason_which_the_claimant_receives(clinic, member, moderator, django_capture_on_commit_callbacks):
+def test_rejection_needs_a_reason_which_the_claimant_receives(
+    clinic, member, moderator, django_capture_on_commit_callbacks
+):
     claim = send(clinic, member)
     with pytest.raises(ApplicationError) as refused:
         clinic_claim_decide(claim=claim, by=moderator, approve=False, reason=" ")
@@ -180,7 +188,9 @@ def test_a_moderator_revokes_staff_and_the_log_says_so(clinic_staff, moderator):
 def test_the_claim_page_sends_a_claim_and_shows_its_status(client, member, clinic):
     client.force_login(member)
     url = reverse("clinics:claim", args=[clinic.slug])
-    response = client.post(url, {"job_title": "Owner", "message": "", "document": upload(png(), "proof.png", "image/png")})
+    response = client.post(
+        url, {"job_title": "Owner", "message": "", "document": upload(png(), "proof.png", "image/png")}
+    )
     assert response.status_code == 302
     page = client.get(url).content.decode()
     assert 'data-claim-status="pending"' in page and "with the moderators" in page
