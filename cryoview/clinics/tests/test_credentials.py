@@ -8,6 +8,7 @@ import io
 import os
 import time
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from django.core.management import call_command
@@ -56,7 +57,7 @@ def practitioner(clinic) -> Practitioner:
 
 
 def licence(**changes) -> LicenceFields:
-    values = {
+    values: dict[str, Any] = {
         "licence_number": "DE-ARZT-123456",
         "issuing_body": "Ärztekammer Berlin",
         "country": "DE",
