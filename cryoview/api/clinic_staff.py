@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from cryoview.accounts.models import User
 from cryoview.api.videos import require_user
@@ -114,7 +114,7 @@ class DecisionIn(Schema):
 @router.post("/clinics/{slug}/claims", response={201: ClaimOut}, summary="Claim a clinic, with proof (multipart)")
 def claim_send(
     request: HttpRequest, slug: str, payload: Form[ClaimIn], document: File[UploadedFile]
-) -> tuple[int, ClaimOut]:
+) -> Status[ClaimOut]:
     user = require_user(request)
     clinic = clinic_listed(slug=slug)
     if clinic is None:
@@ -122,7 +122,7 @@ def claim_send(
     claim = clinic_claim_send(
         clinic=clinic, by=user, job_title=payload.job_title, message=payload.message, document=document
     )
-    return 201, claim_out(claim)
+    return Status(201, claim_out(claim))
 
 
 @router.get("/clinic-claims/mine", response=list[ClaimOut], summary="My claims, newest first")
@@ -154,7 +154,7 @@ def claim_decide(request: HttpRequest, claim_id: int, payload: DecisionIn) -> Cl
 )
 def check_send(
     request: HttpRequest, slug: str, practitioner_id: int, payload: Form[CredentialIn], document: File[UploadedFile]
-) -> tuple[int, CheckOut]:
+) -> Status[CheckOut]:
     user = require_user(request)
     clinic = clinic_for_staff(slug=slug, user=user)
     practitioner = clinic.practitioners.filter(pk=practitioner_id).first() if clinic is not None else None
@@ -168,7 +168,7 @@ def check_send(
         licence_expires_on=parse_date(expires, field="licence_expires_on") if expires else None,
     )
     check = credential_check_send(clinic=clinic, practitioner=practitioner, by=user, licence=licence, document=document)
-    return 201, check_out(check)
+    return Status(201, check_out(check))
 
 
 @router.get("/credential-checks", response=list[CheckOut], summary="Credentials waiting for a moderator")
