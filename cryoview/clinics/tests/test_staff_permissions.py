@@ -4,6 +4,7 @@ does not exist; the moderators' pages are 404 to everyone else (the API's decisi
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -31,7 +32,7 @@ class World:
 
 
 @pytest.fixture
-def world(clinic_staff, other_clinic_staff, member, moderator) -> World:
+def world(clinic_staff, other_clinic_staff, member, moderator) -> Iterator[World]:
     from django.utils import timezone
 
     clear_documents()
