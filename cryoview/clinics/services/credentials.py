@@ -240,12 +240,14 @@ def credentials_expire(*, today: date | None = None) -> int:
             credentials_checked_on__isnull=False, licence_expires_on__lt=today
         ).prefetch_related("clinics")
     )
+    cleared = 0
     for practitioner in expired:
         with transaction.atomic():
             if not Practitioner.objects.filter(pk=practitioner.pk, credentials_checked_on__isnull=False).update(
                 credentials_checked_on=None
             ):
                 continue  # another worker got there first
+            cleared += 1
             for clinic in practitioner.clinics.all():
                 clinic_log_add(
                     clinic=clinic,
@@ -258,4 +260,4 @@ def credentials_expire(*, today: date | None = None) -> int:
                         else ""
                     },
                 )
-    return len(expired)
+    return cleared
