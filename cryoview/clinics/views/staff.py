@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from cryoview.accounts.models import User
 from cryoview.clinics.forms_staff import ClaimForm, ClinicDetailsForm, CredentialForm, PractitionerForm, add_problems
 from cryoview.clinics.models import Clinic, Practitioner
+from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.selectors.staff import (
     claims_of,
     clinic_for_staff,
@@ -77,7 +78,8 @@ def claim(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("clinics:claim", slug=clinic.slug)
         status = 422
     mine = [c for c in claims_of(user=user) if c.clinic_id == clinic.pk]
-    return render(request, "clinics/staff/claim.html", {"clinic": clinic, "form": form, "claims": mine}, status=status)
+    context = {"clinic": clinic, "form": form, "claims": mine, "is_staff": is_staff_of(user, clinic)}
+    return render(request, "clinics/staff/claim.html", context, status=status)
 
 
 @require_http_methods(["GET", "POST"])
