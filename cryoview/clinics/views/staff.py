@@ -3,10 +3,14 @@ staff of that clinic (staff of another clinic included), so they never reveal mo
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.files.uploadedfile import UploadedFile
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.http import require_http_methods
 
 from cryoview.accounts.models import User
@@ -40,6 +44,11 @@ def _staff_clinic(request: HttpRequest, slug: str) -> tuple[User, Clinic]:
     return user, clinic
 
 
+def _bound(request: HttpRequest) -> tuple[QueryDict | None, MultiValueDict[str, UploadedFile[Any]] | None]:
+    """The form's data and files on a POST (even an empty one: it must show its errors), nothing on a GET."""
+    return (request.POST, request.FILES) if request.method == "POST" else (None, None)
+
+
 def _practitioner(clinic: Clinic, practitioner_id: int) -> Practitioner:
     practitioner = clinic.practitioners.filter(pk=practitioner_id).first()
     if practitioner is None:
@@ -55,7 +64,7 @@ def claim(request: HttpRequest, slug: str) -> HttpResponse:
     clinic = clinic_listed(slug=slug)
     if clinic is None:
         raise Http404("No such clinic.")
-    form = ClaimForm(request.POST or None, request.FILES or None)
+    form = ClaimForm(*_bound(request))
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -91,7 +100,7 @@ def console(request: HttpRequest, slug: str) -> HttpResponse:
         "phone": clinic.phone,
         "procedures": list(clinic.procedures.values_list("pk", flat=True)),
     }
-    form = ClinicDetailsForm(request.POST or None, initial=initial)
+    form = ClinicDetailsForm(*_bound(request), initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -149,7 +158,7 @@ def practitioner_edit(request: HttpRequest, slug: str, practitioner_id: int | No
         }
         if practitioner.licence_expires_on:
             initial["licence_expires_on"] = practitioner.licence_expires_on.isoformat()
-    form = PractitionerForm(request.POST or None, initial=initial)
+    form = PractitionerForm(*_bound(request), initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -176,7 +185,7 @@ def credential_send(request: HttpRequest, slug: str, practitioner_id: int) -> Ht
     initial = {n: getattr(practitioner, n) for n in ("licence_number", "issuing_body", "country")}
     if practitioner.licence_expires_on:
         initial["licence_expires_on"] = practitioner.licence_expires_on.isoformat()
-    form = CredentialForm(request.POST or None, request.FILES or None, initial=initial)
+    form = CredentialForm(*_bound(request), initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
