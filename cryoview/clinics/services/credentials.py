@@ -192,7 +192,11 @@ def credential_check_decide(*, check: CredentialCheck, by: User, accept: bool, r
     require_moderator(by)
     reason = check_reason(reason=reason, required=not accept)
     with transaction.atomic():
-        check = CredentialCheck.objects.select_for_update().select_related("practitioner", "clinic").get(pk=check.pk)
+        check = (
+            CredentialCheck.objects.select_for_update(of=("self", "practitioner"))
+            .select_related("practitioner", "clinic")
+            .get(pk=check.pk)
+        )
         if check.status != Verdict.PENDING:
             raise ApplicationError("This check was already decided.", status=409, code="conflict")
         practitioner = check.practitioner
