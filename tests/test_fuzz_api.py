@@ -33,6 +33,16 @@ VALID: dict[str, dict[str, Any]] = {
         "date": "2026-03-01",
     },
     "POST /api/v1/videos": {"upload_id": "0123456789abcdef"},
+    # Claims and credentials: multipart (their documents are fuzzed in cryoview/clinics/tests) and decisions.
+    "POST /api/v1/clinics/{slug}/claims": {"job_title": "Owner", "message": ""},
+    "POST /api/v1/clinics/{slug}/practitioners/{practitioner_id}/credential-checks": {
+        "licence_number": "DE-1",
+        "issuing_body": "Ärztekammer Berlin",
+        "country": "DE",
+        "licence_expires_on": "2030-01-01",
+    },
+    "POST /api/v1/clinic-claims/{claim_id}/decision": {"decision": "reject", "reason": "Not on the clinic's paper"},
+    "POST /api/v1/credential-checks/{check_id}/decision": {"decision": "reject", "reason": "Not in the register"},
     "PUT /api/v1/videos/{video_id}/captions/{lang}": {"vtt": CAPTIONS},
     "POST /api/v1/reviews": {
         "procedure": "cryoelectrophoresis",

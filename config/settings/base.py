@@ -300,6 +300,7 @@ CRYOVIEW_MAINTENANCE = [
     "cryoview.related.tasks.maintenance",
     "cryoview.reviews.tasks.maintenance",
     "cryoview.search.tasks.maintenance",
+    "cryoview.clinics.tasks.maintenance",
 ]
 # Each app's lines on the human status page (/status/): functions returning core.health.StatusFact lists.
 CRYOVIEW_STATUS_FACTS = ["cryoview.videos.selectors.status_facts"]

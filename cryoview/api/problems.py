@@ -43,7 +43,7 @@ def problem(status: int, detail: str, *, code: str, errors: list[dict[str, Any]]
 def _field(location: list[Any] | tuple[Any, ...]) -> str:
     # ninja prefixes the location with where the value came from ("body", "query", "path").
     parts = [str(p) for p in location]
-    if parts and parts[0] in ("body", "query", "path", "header", "form", "cookie"):
+    if parts and parts[0] in ("body", "query", "path", "header", "form", "cookie", "file"):
         parts = parts[1:]
     if parts and parts[0] in ("payload", "data", "filters"):
         parts = parts[1:]

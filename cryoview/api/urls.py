@@ -2,7 +2,18 @@ from __future__ import annotations
 
 from ninja import NinjaAPI
 
-from cryoview.api import accounts, comments, moderation, problems, procedures, reviews, search, suitability, videos
+from cryoview.api import (
+    accounts,
+    clinic_staff,
+    comments,
+    moderation,
+    problems,
+    procedures,
+    reviews,
+    search,
+    suitability,
+    videos,
+)
 from cryoview.api.auth import require_session_csrf
 
 api = NinjaAPI(
@@ -23,3 +34,4 @@ api.add_router("", comments.router)
 api.add_router("", moderation.router)
 api.add_router("", accounts.router)
 api.add_router("", search.router)
+api.add_router("", clinic_staff.router)

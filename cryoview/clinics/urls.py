@@ -1,6 +1,28 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from cryoview.clinics.views import checks, staff
 
 app_name = "clinics"
 
 # The capabilities (directory, claims and credentials, attribution) add their pages here.
 urlpatterns: list[URLPattern | URLResolver] = []
+
+# Claims and credentials (the clinic staff console, the moderators' checks). "checks" is therefore not a clinic slug;
+# keep this block before a catch-all "<slug>/".
+urlpatterns += [
+    path("checks/", checks.queue, name="checks"),
+    path("checks/claims/<int:claim_id>/decision", checks.claim_decision, name="claim_decision"),
+    path("checks/claims/<int:claim_id>/document", checks.claim_document, name="claim_document"),
+    path("checks/credentials/<int:check_id>/decision", checks.check_decision, name="check_decision"),
+    path("checks/credentials/<int:check_id>/document", checks.check_document, name="check_document"),
+    path("checks/staff/<int:staff_id>/revoke", checks.staff_revoke, name="staff_revoke"),
+    path("<slug:slug>/claim/", staff.claim, name="claim"),
+    path("<slug:slug>/staff/", staff.console, name="staff"),
+    path("<slug:slug>/staff/practitioners/new/", staff.practitioner_edit, name="staff_practitioner_new"),
+    path("<slug:slug>/staff/practitioners/<int:practitioner_id>/", staff.practitioner_edit, name="staff_practitioner"),
+    path(
+        "<slug:slug>/staff/practitioners/<int:practitioner_id>/credentials/",
+        staff.credential_send,
+        name="staff_credentials",
+    ),
+]

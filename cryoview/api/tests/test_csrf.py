@@ -16,6 +16,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cryoview.api.urls import api
+from cryoview.clinics.models import ClinicStaff, CredentialCheck
+from cryoview.clinics.tests.factories import make_clinic, make_practitioner
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved
 from cryoview.moderation.models import Report
@@ -63,7 +65,21 @@ def world(moderator, massage, clean_private_store):
     comment = approved(Target(procedure=massage), moderator, "Worth it")
     video = ready_video(moderator)
     upload = upload_create(user=moderator, length=10, metadata="")
+    clinic = make_clinic("Forgery Target Clinic")
+    practitioner = make_practitioner(clinic)
+    claim = ClinicStaff.objects.create(clinic=clinic, user=moderator, proof_sha256="0" * 64)
+    check = CredentialCheck.objects.create(
+        practitioner=practitioner,
+        clinic=clinic,
+        licence_number="X",
+        issuing_body="Y",
+        country="DE",
+        document_sha256="0" * 64,
+    )
     return {
+        "claim_id": claim.pk,
+        "practitioner_id": practitioner.pk,
+        "check_id": check.pk,
         "review_id": review.pk,
         "comment_id": comment.pk,
         "video_id": str(video.pk),
