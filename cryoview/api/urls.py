@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from cryoview.api import accounts, comments, moderation, problems, procedures, reviews, search, suitability, videos
 from cryoview.api.auth import require_session_csrf
+from cryoview.api.clinics import router as clinics_router
 
 api = NinjaAPI(
     title="Cryoview API",
@@ -23,3 +24,4 @@ api.add_router("", comments.router)
 api.add_router("", moderation.router)
 api.add_router("", accounts.router)
 api.add_router("", search.router)
+api.add_router("", clinics_router)
