@@ -132,6 +132,17 @@ def clinic_list_listed(
     return ClinicPage(items=rows[:limit], next_cursor=next_cursor)
 
 
+def clinics_public() -> QuerySet[Clinic]:
+    """The clinics a visitor can open (the sitemap lists them): listed ones, by slug."""
+    return Clinic.objects.filter(status=ClinicStatus.LISTED).order_by("slug")
+
+
+def clinics_offering(*, procedure: Procedure, limit: int) -> tuple[list[Clinic], int]:
+    """The first listed clinics (by name) that offer a procedure, and how many there are."""
+    offering = Clinic.objects.filter(status=ClinicStatus.LISTED, procedures=procedure)
+    return list(offering.order_by("name", "id")[:limit]), offering.count()
+
+
 def clinic_cities() -> list[str]:
     """The cities that have a listed clinic, for the filter (one query)."""
     cities = Clinic.objects.filter(status=ClinicStatus.LISTED).values_list("city", flat=True).distinct()

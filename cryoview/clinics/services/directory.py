@@ -15,7 +15,9 @@ from cryoview.clinics.enums import ClinicAction, ClinicStatus
 from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.services.log import clinic_log_add
 from cryoview.core.errors import ApplicationError, FieldProblem
+from cryoview.core.pagecache import bump
 from cryoview.core.parsing import check_text
+from cryoview.procedures.selectors import procedure_list_published, procedure_scope
 
 NAME_MAX = 120
 CITY_MAX = 80
@@ -50,6 +52,17 @@ def _unique_slug(name: str, city: str) -> str:
     while Clinic.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def _guides_show_clinics_later() -> None:
+    """Once the change commits, visitors' cached guide pages expire: their "Clinics offering this" changed.
+    Every guide, since the clinic's procedures before the change are not known here (there are few guides)."""
+
+    def expire() -> None:
+        for slug in procedure_list_published().values_list("slug", flat=True):
+            bump(procedure_scope(slug))
+
+    transaction.on_commit(expire)
 
 
 def clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
@@ -110,13 +123,17 @@ def clinic_suggestion_decide(*, clinic: Clinic, by: User, accept: bool, reason: 
             target=locked,
             details={"decision": "suggestion_accepted" if accept else "suggestion_declined", "reason": clean_reason},
         )
+        if accept:
+            _guides_show_clinics_later()
     clinic.status, clinic.updated_at = locked.status, locked.updated_at
     return clinic
 
 
 def clinic_saved_by_moderator(*, clinic: Clinic, by: User, changed: list[str], created: bool) -> None:
     """Records a moderator's edit of a clinic made in the admin (the admin saves the row, this logs it).
-    Side effects: one clinic log entry (clinic_edited) naming the changed fields."""
+    Side effects: one clinic log entry (clinic_edited) naming the changed fields; after commit, visitors'
+    cached guide pages expire (they list the clinics offering each procedure)."""
+    _guides_show_clinics_later()
     clinic_log_add(
         clinic=clinic,
         actor=by,

@@ -260,3 +260,37 @@ def test_declining_without_a_reason_changes_nothing(client, member, moderator):
     assert "reason" in text_of(response)
     assert Clinic.objects.get(pk=clinic.pk).status == ClinicStatus.SUGGESTED
     assert reverse("clinics:suggestions") == "/clinics/suggestions/"
+
+
+def test_the_sitemap_lists_the_directory_and_listed_clinics_only(client, settings):
+    make_clinic("Nordlicht Skin Clinic")
+    make_clinic("Eisblume", status=ClinicStatus.SUGGESTED)
+    body = client.get("/sitemap.xml").content.decode()
+    site = settings.CONFIG.site_url
+    assert f"<loc>{site}/clinics/</loc>" in body
+    assert f"<loc>{site}/clinics/nordlicht-skin-clinic/</loc>" in body
+    assert "eisblume" not in body
+
+
+def test_the_guide_names_a_few_clinics_offering_it_and_links_to_the_filtered_directory(client, massage, warts):
+    for n in range(7):
+        make_clinic(f"Clinic {n}").procedures.add(massage)
+    make_clinic("Eisblume", status=ClinicStatus.SUGGESTED).procedures.add(massage)
+    page = client.get(massage.get_absolute_url()).content.decode()
+    assert "Clinics offering this" in page
+    assert "Clinic 4" in page and "Clinic 5" not in page and "Eisblume" not in page
+    assert f'href="/clinics/?procedure={massage.slug}">All 7 clinics offering this' in page
+    assert "No clinic in the" in client.get(warts.get_absolute_url()).content.decode()
+
+
+def test_a_clinic_a_moderator_lists_shows_on_the_cached_guide_at_once(
+    client, member, moderator, massage, django_capture_on_commit_callbacks
+):
+    from cryoview.clinics.services.directory import clinic_suggestion_decide
+
+    assert "Eisblume" not in client.get(massage.get_absolute_url()).content.decode()  # cached for visitors now
+    clinic = clinic_suggest(name="Eisblume", city="Köln", country="DE", by=member)
+    clinic.procedures.add(massage)
+    with django_capture_on_commit_callbacks(execute=True):
+        clinic_suggestion_decide(clinic=clinic, by=moderator, accept=True, reason="")
+    assert "Eisblume" in client.get(massage.get_absolute_url()).content.decode()
