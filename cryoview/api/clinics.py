@@ -20,6 +20,7 @@ from cryoview.clinics.selectors.directory import (
     clinic_filters_parse,
     clinic_get_listed,
     clinic_list_listed,
+    clinic_reviews_visible,
     clinic_stats,
     practitioner_get_public,
     procedures_offered,
@@ -177,7 +178,7 @@ def get_clinic(request: HttpRequest, slug: str) -> ClinicOut:
     practitioners = list(clinic.practitioners.all())
     offered = procedures_offered(procedures=list(clinic.procedures.all()), practitioners=practitioners)
     summary = _summary(clinic).model_dump()
-    summary["review_count"] = clinic_stats(clinic=clinic)["count"]
+    summary["review_count"] = clinic_reviews_visible(clinic=clinic).count()
     return ClinicOut(
         **summary,
         address=clinic.address,

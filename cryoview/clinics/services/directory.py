@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from cryoview.accounts.models import User
@@ -84,15 +84,22 @@ def clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
     waiting = same.filter(status=ClinicStatus.SUGGESTED).first()
     if waiting is not None:
         return waiting
-    with transaction.atomic():
-        return Clinic.objects.create(
-            slug=_unique_slug(clean_name, clean_city),
-            name=clean_name,
-            city=clean_city,
-            country=clean_country,
-            status=ClinicStatus.SUGGESTED,
-            suggested_by=by,
-        )
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                return Clinic.objects.create(
+                    slug=_unique_slug(clean_name, clean_city),
+                    name=clean_name,
+                    city=clean_city,
+                    country=clean_country,
+                    status=ClinicStatus.SUGGESTED,
+                    suggested_by=by,
+                )
+        except IntegrityError:  # the same slug taken meanwhile, by this very suggestion or another clinic
+            found = same.filter(status__in=[ClinicStatus.LISTED, ClinicStatus.SUGGESTED]).first()
+            if found is not None:
+                return found
+    raise ApplicationError("Could not save the suggestion just now; please try again.", status=409, code="busy")
 
 
 def clinic_suggestion_decide(*, clinic: Clinic, by: User, accept: bool, reason: str) -> Clinic:

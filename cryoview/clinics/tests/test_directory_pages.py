@@ -294,3 +294,39 @@ def test_a_clinic_a_moderator_lists_shows_on_the_cached_guide_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         clinic_suggestion_decide(clinic=clinic, by=moderator, accept=True, reason="")
     assert "Eisblume" in client.get(massage.get_absolute_url()).content.decode()
+
+
+def test_the_practitioner_page_costs_the_same_queries_for_one_review_and_for_many(client, massage, warts):
+    clinic = make_clinic("Nordlicht Skin Clinic")
+    clinic.procedures.add(massage)
+    anna = make_practitioner(clinic)
+    attributed(published_review(massage), clinic, practitioner=anna)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(anna.get_absolute_url()).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(5):
+        attributed(published_review(warts, author=UserFactory()), clinic, practitioner=anna)
+    clinic.procedures.add(warts)
+    other = make_clinic("Frost & Co Cosmetics", city="Hamburg")
+    other.procedures.add(warts)
+    anna.clinics.add(other)
+    assert queries() == one
+
+
+def test_the_suggestions_page_costs_the_same_queries_for_one_and_for_many(client, moderator, member):
+    client.force_login(moderator)
+    clinic_suggest(name="Eisblume", city="Köln", country="DE", by=member)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/clinics/suggestions/").status_code == 200
+        return len(captured)
+
+    one = queries()
+    for n in range(6):
+        clinic_suggest(name=f"Kälte {n}", city="Bonn", country="DE", by=UserFactory())
+    assert queries() == one
