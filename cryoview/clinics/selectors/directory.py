@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
 from cryoview.clinics.enums import ClinicStatus, ReplyStatus, ReviewLabel
@@ -138,9 +138,11 @@ def clinics_public() -> QuerySet[Clinic]:
 
 
 def clinics_offering(*, procedure: Procedure, limit: int) -> tuple[list[Clinic], int]:
-    """The first listed clinics (by name) that offer a procedure, and how many there are."""
+    """The first listed clinics (by name) that offer a procedure, and how many there are (one query)."""
     offering = Clinic.objects.filter(status=ClinicStatus.LISTED, procedures=procedure)
-    return list(offering.order_by("name", "id")[:limit]), offering.count()
+    rows: list[Clinic] = list(offering.annotate(total=Window(Count("id"))).order_by("name", "id")[:limit])
+    total: int = getattr(rows[0], "total", 0) if rows else 0
+    return rows, total
 
 
 def clinic_cities() -> list[str]:
