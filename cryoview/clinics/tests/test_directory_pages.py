@@ -330,3 +330,27 @@ def test_the_suggestions_page_costs_the_same_queries_for_one_and_for_many(client
     for n in range(6):
         clinic_suggest(name=f"Kälte {n}", city="Bonn", country="DE", by=UserFactory())
     assert queries() == one
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/clinics/practitioners/{10**30}/",
+        "/clinics/practitioners/0/",
+        "/clinics/" + "a" * 300 + "/",
+        "/clinics/nordlicht-skin-clinic/?cursor=%00",
+        "/clinics/nordlicht-skin-clinic/?cursor=" + "x" * 500,
+        "/clinics/?cursor=%C3%A9%ED%A0%80",
+        "/clinics/?city=%00&procedure=%00",
+    ],
+)
+def test_hostile_addresses_answer_4xx_or_a_redirect_never_5xx(client, path):
+    make_clinic("Nordlicht Skin Clinic")
+    assert client.get(path).status_code in (302, 400, 404)
+
+
+def test_a_cursor_this_list_never_gave_out_is_refused_with_a_message(client, massage):
+    clinic = make_clinic("Nordlicht Skin Clinic")
+    response = client.get(clinic.get_absolute_url(), {"cursor": "WyJ4Il0"}, follow=True)
+    assert response.status_code == 200
+    assert "cursor: is not one this list gave out" in text_of(response)
