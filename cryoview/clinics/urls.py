@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cryoview.clinics.views import checks, staff
+from cryoview.clinics.views import checks, directory, staff
 
 app_name = "clinics"
 
@@ -26,3 +26,12 @@ urlpatterns += [
         name="staff_credentials",
     ),
 ]
+# --- directory ---
+urlpatterns += [
+    path("", directory.directory, name="directory"),
+    path("practitioners/<int:practitioner_id>/", directory.practitioner_detail, name="practitioner"),
+    path("suggestions/", directory.suggestions, name="suggestions"),
+    path("suggestions/<int:clinic_id>/decision", directory.suggestion_decision, name="suggestion_decision"),
+    path("<slug:slug>/", directory.clinic_detail, name="detail"),
+]
+# --- end directory ---

@@ -9,6 +9,7 @@ from datetime import datetime
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from cryoview.clinics.selectors.directory import clinics_public
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_list_published
 from cryoview.reviews.enums import ReviewStatus
@@ -50,7 +51,8 @@ def videos_public() -> QuerySet[Video]:
 
 
 def sitemap_entries() -> list[Listed]:
-    """The home page, every published guide, every public review and video page, with their last change."""
+    """The home page, every published guide, every public review and video page, the clinics directory and
+    every listed clinic, with their last change."""
     entries = [Listed(reverse("home"), None)]
     entries += [
         Listed(reverse("procedures:detail", kwargs={"slug": slug}), updated)
@@ -63,5 +65,10 @@ def sitemap_entries() -> list[Listed]:
     videos = videos_public().order_by("created_at", "pk").values_list("pk", "ready_at", "created_at")
     entries += [
         Listed(reverse("videos:player", kwargs={"video_id": pk}), ready or created) for pk, ready, created in videos
+    ]
+    entries.append(Listed(reverse("clinics:directory"), None))
+    entries += [
+        Listed(reverse("clinics:detail", args=[slug]), updated)
+        for slug, updated in clinics_public().values_list("slug", "updated_at")
     ]
     return entries

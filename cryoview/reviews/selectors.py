@@ -208,6 +208,20 @@ def review_list_published(
     return ReviewPage(items=rows[:limit], next_cursor=next_cursor)
 
 
+def review_page_of(*, visible: QuerySet[Review], cursor: str | None = None, limit: int = PAGE_SIZE) -> ReviewPage:
+    """One page of any set of visible reviews (a clinic's, a practitioner's) in the guide list's default order
+    (videos first, then newest), with the same cursors: nothing anyone does can move a review up this list."""
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    columns, row = _columns(ReviewSort.NEWEST), _row(ReviewSort.NEWEST, None)
+    queryset = visible.select_related("author", "video", "procedure")
+    if cursor:
+        values = dict(zip((name for name, _ in columns), _decode_cursor(cursor, columns), strict=True))
+        queryset = queryset.filter(_after(row, values, None))
+    rows = list(queryset.order_by(*(expression.desc() for _, expression in row))[: limit + 1])
+    next_cursor = _encode_cursor(rows[limit - 1], columns) if len(rows) > limit else None
+    return ReviewPage(items=rows[:limit], next_cursor=next_cursor)
+
+
 # --- aggregates ---------------------------------------------------------------------------------------------
 
 
@@ -221,7 +235,13 @@ def _median(ordered: QuerySet[Any, Any], field: str, count: int) -> float | None
 
 def stats_compute(*, procedure: Procedure) -> dict[str, Any]:
     """Aggregates over published, not hidden reviews only (withdrawn, pending, rejected never count)."""
-    visible = review_list_visible(procedure=procedure).order_by()
+    return stats_compute_over(visible=review_list_visible(procedure=procedure))
+
+
+def stats_compute_over(*, visible: QuerySet[Review]) -> dict[str, Any]:
+    """The same aggregates over any set of reviews the caller has already narrowed to the visible ones (a
+    clinic's published reviews, say): one formula for every page that shows numbers."""
+    visible = visible.order_by()
     totals = visible.aggregate(
         count=Count("id"),
         worth=Count("id", filter=Q(worth_it="worth_it")),
