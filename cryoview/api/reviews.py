@@ -16,9 +16,15 @@ from pydantic import StringConstraints, field_validator
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
 from cryoview.api.videos import media_url, require_user
+from cryoview.clinics.selectors.attribution import (
+    LABEL_NONE,
+    AttributionDisplay,
+    attribution_filter,
+    attributions_display,
+)
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors, per_generation
-from cryoview.core.parsing import MonthStr, parse_month
+from cryoview.core.parsing import BIGINT_MAX, MonthStr, parse_month
 from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import ReportReceipt, report_create
@@ -173,6 +179,26 @@ class CostOut(Schema):
     currency: str
 
 
+class ClinicOut(Schema):
+    slug: str | None = Field(description="a listed clinic's slug (filter with ?clinic=); null until it is listed")
+    name: str
+    city: str
+    country: str
+    status: str = Field(description="listed; suggested (waiting for a moderator to add it); declined")
+    page: str | None
+
+
+class PractitionerOut(Schema):
+    id: int
+    name: str
+    profession: str
+    credentials_checked_on: dt.date | None = Field(description="a moderator checked the licence; never a grade")
+    meets_guide: bool = Field(description="false when the guide says the procedure needs another profession")
+
+
+Label = Literal["verified", "invited", "none"]
+
+
 class ReviewOut(Schema):
     id: int
     procedure: str
@@ -185,7 +211,12 @@ class ReviewOut(Schema):
     cost: CostOut | None
     month: str | None
     city: str
-    clinic: str
+    clinic: str = Field(description="the clinic's name as shown: the chosen clinic's, else the reviewer's text")
+    clinic_detail: ClinicOut | None = None
+    practitioner: PractitionerOut | None = None
+    label: Label = Field(
+        default="none", description="verified: proof of treatment checked; invited: from a clinic's invitation"
+    )
     side_effects: list[str]
     side_effect_other: str
     pain: int | None
@@ -211,7 +242,53 @@ def _video_summary(review: Review) -> VideoSummaryOut | None:
     )
 
 
-def review_out(review: Review, *, followups: list[FollowUp] | None = None, private: bool = False) -> ReviewOut:
+def _clinic_out(where: AttributionDisplay) -> ClinicOut | None:
+    clinic = where.clinic
+    if clinic is None:
+        return None
+    listed = where.clinic_is_listed
+    return ClinicOut(
+        slug=clinic.slug if listed else None,
+        name=clinic.name,
+        city=clinic.city,
+        country=clinic.country,
+        status=clinic.status,
+        page=clinic.get_absolute_url() if listed else None,
+    )
+
+
+def _practitioner_out(where: AttributionDisplay) -> PractitionerOut | None:
+    practitioner = where.practitioner
+    if practitioner is None:
+        return None
+    return PractitionerOut(
+        id=practitioner.pk,
+        name=practitioner.name,
+        profession=practitioner.profession,
+        credentials_checked_on=practitioner.credentials_checked_on,
+        meets_guide=where.unmet is None,
+    )
+
+
+def _where_fields(review: Review, where: AttributionDisplay | None) -> dict[str, Any]:
+    if where is None:
+        return {"clinic": review.clinic_name}
+    return {
+        "clinic": where.clinic.name if where.clinic is not None else review.clinic_name,
+        "clinic_detail": _clinic_out(where),
+        "practitioner": _practitioner_out(where),
+        "label": where.label or LABEL_NONE,
+    }
+
+
+def review_out(
+    review: Review,
+    *,
+    followups: list[FollowUp] | None = None,
+    private: bool = False,
+    where: AttributionDisplay | None = None,
+) -> ReviewOut:
+    """`where`: the review's attribution, read for a whole page at once (attributions_display)."""
     return ReviewOut(
         id=review.pk,
         procedure=review.procedure.slug,
@@ -226,7 +303,7 @@ def review_out(review: Review, *, followups: list[FollowUp] | None = None, priva
         else None,
         month=review.treated_month.strftime("%Y-%m") if review.treated_month else None,
         city=review.city,
-        clinic=review.clinic_name,
+        **_where_fields(review, where),
         side_effects=list(review.side_effects),
         side_effect_other=review.side_effect_other,
         pain=review.pain,
@@ -263,22 +340,31 @@ def list_reviews(
     sort: ReviewSort = ReviewSort.NEWEST,
     cursor: str | None = Query(None, max_length=400),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
+    clinic: str | None = Query(None, max_length=80, description="a listed clinic's slug"),  # type: ignore[type-arg]
+    practitioner: int | None = Query(None, ge=1, le=BIGINT_MAX, description="a practitioner's id"),  # type: ignore[type-arg]
+    label: Label | None = None,
 ) -> HttpResponseBase:
+    where = None
+    if clinic is not None or practitioner is not None or label is not None:
+        where = attribution_filter(clinic=clinic, practitioner=practitioner, label=label)
+
     def body() -> bytes:
         procedure = _procedure(slug)
         page = review_list_published(
             procedure=procedure,
-            filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating),
+            filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating, where=where),
             cursor=cursor,
             limit=limit,
         )
         for review in page.items:
             review.procedure = procedure  # the list is of one procedure: no query per row
-        out = ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor)
-        return out.model_dump_json().encode()
+        shown = attributions_display(reviews=page.items)
+        items = [review_out(r, where=shown.get(r.pk)) for r in page.items]
+        return ReviewListOut(items=items, next_cursor=page.next_cursor).model_dump_json().encode()
 
     # The same for everyone who asks: serialised once per change of the reviews, for members too.
-    key = f"api-reviews:{sort}:{has_video}:{rating}:{limit}:{hashlib.sha256((cursor or '').encode()).hexdigest()}"
+    asked = f"{cursor or ''}|{clinic or ''}|{practitioner or ''}|{label or ''}"
+    key = f"api-reviews:{sort}:{has_video}:{rating}:{limit}:{hashlib.sha256(asked.encode()).hexdigest()}"
     return for_visitors(
         request,
         procedure_scope(slug),
@@ -334,7 +420,8 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
     if review is None:
         raise NotFoundError("No such review.")
     private = can_see_review_in_private(user, review)
-    return review_out(review, followups=followups_visible(review=review, user=user), private=private)
+    where = attributions_display(reviews=[review]).get(review.pk)
+    return review_out(review, followups=followups_visible(review=review, user=user), private=private, where=where)
 
 
 @router.post("/reviews", response={201: CreatedOut}, summary="Write a review (members)")
@@ -371,7 +458,8 @@ def patch_review(request: HttpRequest, review_id: int, payload: ReviewPatchIn) -
         review_update(review=review, by=user, data=data, consent=bool(payload.consent), submit=payload.submit)
     except ApplicationError as error:
         raise _api_problem_names(error) from None
-    return review_out(review, followups=followups_visible(review=review, user=user), private=True)
+    where = attributions_display(reviews=[review]).get(review.pk)
+    return review_out(review, followups=followups_visible(review=review, user=user), private=True, where=where)
 
 
 @router.delete("/reviews/{review_id}", response={204: None}, summary="Withdraw: deletes the video and its copies")

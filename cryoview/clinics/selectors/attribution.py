@@ -140,11 +140,11 @@ def practitioner_at(*, practitioner_id: int, clinic: Clinic) -> Practitioner | N
 
 
 def attribution_filter(*, clinic: str | None = None, practitioner: int | None = None, label: str | None = None) -> Q:
-    """A filter on reviews by their attribution: a clinic's slug, a practitioner's id, a label ("none": no label,
-    including reviews with no attribution at all)."""
+    """A filter on reviews by their attribution: a listed clinic's slug, a practitioner's id, a label ("none": no
+    label, including reviews with no attribution at all)."""
     where = Q()
     if clinic is not None:
-        where &= Q(attribution__clinic__slug=clinic)
+        where &= Q(attribution__clinic__slug=clinic, attribution__clinic__status=ClinicStatus.LISTED)
     if practitioner is not None:
         where &= Q(attribution__practitioner_id=practitioner)
     if label == LABEL_NONE:
