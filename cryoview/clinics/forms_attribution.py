@@ -121,7 +121,7 @@ def attribution_clean(context: ExtraContext, data: dict[str, Any]) -> ReviewWrit
         attribution_check(data=inputs)
     except ApplicationError as error:
         raise ValidationError(
-            {problem.field: problem.message.capitalize() + "." for problem in error.problems}
+            {problem.field: problem.message[:1].upper() + problem.message[1:] + "." for problem in error.problems}
         ) from None
     author = context.author
 
