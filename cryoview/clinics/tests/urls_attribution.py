@@ -1,6 +1,8 @@
 """The site's URLs with a stand-in clinic page, so the review pages' links to listed clinics can be checked before
 the directory's own page is wired into clinics/urls.py."""
 
+from typing import cast
+
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, include, path
 
@@ -13,6 +15,6 @@ def clinic_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 clinics = ([path("<slug:slug>/", clinic_page, name="detail")], "clinics")
 urlpatterns: list[URLPattern | URLResolver] = [
-    *(p for p in site if str(getattr(p, "pattern", "")) != "clinics/"),
+    *(cast(URLPattern | URLResolver, p) for p in site if str(getattr(p, "pattern", "")) != "clinics/"),
     path("clinics/", include(clinics)),
 ]
