@@ -83,9 +83,9 @@ def attribution_fields(context: ExtraContext) -> dict[str, forms.Field]:
     fields: dict[str, forms.Field] = {
         "clinic": forms.ChoiceField(required=False, choices=_clinic_choices(clinics), label="Clinic"),
         "new_clinic_name": PlainCharField(required=False, max_length=120, label="Clinic's name"),
-        "new_clinic_city": PlainCharField(required=False, max_length=80, label="City"),
+        "new_clinic_city": PlainCharField(required=False, max_length=80, label="Clinic's city"),
         "new_clinic_country": PlainCharField(
-            required=False, max_length=2, label="Country", help_text="Two-letter code: DE, FR, GB…"
+            required=False, max_length=2, label="Clinic's country", help_text="Two-letter code: DE, FR, GB…"
         ),
         "practitioner": forms.TypedChoiceField(
             required=False,
