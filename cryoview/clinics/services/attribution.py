@@ -11,8 +11,11 @@ else sees it. The label (Verified, Invited) is set by the proofs and invitations
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 
 from cryoview.accounts.models import User
@@ -21,7 +24,9 @@ from cryoview.clinics.enums import ClinicStatus, ReviewLabel
 from cryoview.clinics.models import Clinic, Practitioner, ReviewAttribution
 from cryoview.clinics.selectors.attribution import listed_clinic_by_slug, practitioner_at
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.pagecache import bump
 from cryoview.core.validation import plain_text
+from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.models import Review
 from cryoview.reviews.permissions import can_edit_review
 
@@ -150,9 +155,13 @@ def _may_change(by: User, review: Review) -> None:
 def attribution_set(*, review: Review, by: User, data: AttributionInput) -> ReviewAttribution | None:
     """Set the clinic and practitioner of a review (call it inside the review's transaction). Side effects: the
     ReviewAttribution row (created, changed, or deleted when nothing is left: no clinic, no practitioner, no
-    label); a suggested Clinic row for a clinic not in the directory. Raises ApplicationError (422) naming the
+    label); a suggested Clinic row for a clinic not in the directory; for a published review (a moderator's
+    change), visitors' cached pages of its guide expire after commit. Raises ApplicationError (422) naming the
     field, 404 for anyone but the author and moderators, 409 for the author of a published review."""
     _may_change(by, review)
+    if review.is_published:
+        scope = procedure_scope(review.procedure.slug)
+        transaction.on_commit(lambda: bump(scope))
     chosen = attribution_check(data=data)
     clinic = chosen.clinic
     if chosen.suggestion is not None:
@@ -171,3 +180,19 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
     row.clinic, row.practitioner = clinic, chosen.practitioner
     row.save()
     return row
+
+
+def attribution_pages_changed(*, clinic_ids: Sequence[int] = (), practitioner_ids: Sequence[int] = ()) -> int:
+    """Review cards show a clinic's name and whether it is listed, and a practitioner's name, profession and
+    credentials badge, in pages kept per guide until its reviews change. Whoever changes those (the directory,
+    a credentials decision, the daily expiry) calls this inside its transaction. Side effects, after commit:
+    visitors' cached pages of every guide with a review naming them expire. Returns how many guides."""
+    names = Q(attribution__clinic_id__in=list(clinic_ids)) | Q(attribution__practitioner_id__in=list(practitioner_ids))
+    slugs = set(Review.objects.filter(names).values_list("procedure__slug", flat=True))
+
+    def expire() -> None:
+        for slug in sorted(slugs):
+            bump(procedure_scope(slug))
+
+    transaction.on_commit(expire)
+    return len(slugs)

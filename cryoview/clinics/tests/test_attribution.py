@@ -336,3 +336,28 @@ def test_only_a_listed_clinic_is_linked_to_its_page(client, massage, nordlicht):
     cards = client.get("/procedures/facial-cryomassage/reviews/").text
     assert link in cards and "/clinics/cryo-mitte/" not in cards
     assert 'Cryo Mitte, Berlin <span class="muted">(not yet in the directory)</span>' in cards
+
+
+def test_changes_that_cards_show_reach_the_cached_lists(client, warts):
+    """A badge given, or a moderator's change of a published review's clinic, shows on visitors' kept pages."""
+    from django.db import transaction
+
+    from cryoview.clinics.services.attribution import attribution_pages_changed
+
+    clinic = make_clinic("Nordlicht Skin Clinic")
+    anna = make_practitioner(clinic)
+    review = published_review(warts, title="Kept page")
+    ReviewAttribution.objects.create(review=review, clinic=clinic, practitioner=anna)
+    clear_caches()
+    url = f"/procedures/{warts.slug}/reviews/"
+    assert "Dr. Anna Weber" in client.get(url).text
+    anna.credentials_checked_on = dt.date(2026, 9, 3)
+    anna.save()
+    assert "Credentials checked" not in client.get(url).text  # the kept page, until someone says it changed
+    with transaction.atomic():
+        assert attribution_pages_changed(practitioner_ids=[anna.pk]) == 1
+    assert "Credentials checked on 3 Sep 2026" in client.get(url).text
+    elsewhere = make_clinic("Frost & Co Cosmetics", city="Hamburg")
+    with transaction.atomic():
+        attribution_set(review=review, by=factory_moderator(), data=AttributionInput(clinic=elsewhere.slug))
+    assert "Frost &amp; Co Cosmetics, Hamburg" in client.get(url).text
