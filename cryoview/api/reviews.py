@@ -15,13 +15,9 @@ from pydantic import StringConstraints, field_validator
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
+from cryoview.api.review_clinics import ClinicOut, Label, PractitionerOut, WhereIn, where_fields, where_writes
 from cryoview.api.videos import media_url, require_user
-from cryoview.clinics.selectors.attribution import (
-    LABEL_NONE,
-    AttributionDisplay,
-    attribution_filter,
-    attributions_display,
-)
+from cryoview.clinics.selectors.attribution import AttributionDisplay, attribution_filter, attributions_display
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors, per_generation
 from cryoview.core.parsing import BIGINT_MAX, MonthStr, parse_month
@@ -89,6 +85,7 @@ class ReviewCreateIn(ReviewFields):
     procedure: Annotated[str, StringConstraints(max_length=80)]
     consent: bool = Field(description="the member agrees to the consent text; required to submit")
     draft: bool = Field(default=False, description="keep as a draft instead of submitting for moderation")
+    where: WhereIn | None = None
 
 
 class ReviewPatchIn(Schema):
@@ -109,6 +106,7 @@ class ReviewPatchIn(Schema):
     video_id: uuid.UUID | None = None
     consent: bool | None = None
     submit: bool = Field(default=False, description="submit a draft or rejected review for moderation")
+    where: WhereIn | None = Field(None, description="replaces the review's clinic and practitioner; null clears them")
 
 
 RENAMED = {"text": "body", "clinic": "clinic_name", "month": "treated_month"}
@@ -129,7 +127,7 @@ def _input_from(fields: dict[str, Any], base: ReviewInput | None = None) -> Revi
     if nulls:
         raise ApplicationError.for_fields([FieldProblem(name, "must not be null") for name in nulls])
     for name, value in fields.items():
-        if name in ("procedure", "consent", "draft", "submit"):
+        if name in ("procedure", "consent", "draft", "submit", "where"):
             continue
         key = RENAMED.get(name, name)
         if value is None and key in CLEARED:
@@ -179,26 +177,6 @@ class CostOut(Schema):
     currency: str
 
 
-class ClinicOut(Schema):
-    slug: str | None = Field(description="a listed clinic's slug (filter with ?clinic=); null until it is listed")
-    name: str
-    city: str
-    country: str
-    status: str = Field(description="listed; suggested (waiting for a moderator to add it); declined")
-    page: str | None
-
-
-class PractitionerOut(Schema):
-    id: int
-    name: str
-    profession: str
-    credentials_checked_on: dt.date | None = Field(description="a moderator checked the licence; never a grade")
-    meets_guide: bool = Field(description="false when the guide says the procedure needs another profession")
-
-
-Label = Literal["verified", "invited", "none"]
-
-
 class ReviewOut(Schema):
     id: int
     procedure: str
@@ -242,45 +220,6 @@ def _video_summary(review: Review) -> VideoSummaryOut | None:
     )
 
 
-def _clinic_out(where: AttributionDisplay) -> ClinicOut | None:
-    clinic = where.clinic
-    if clinic is None:
-        return None
-    listed = where.clinic_is_listed
-    return ClinicOut(
-        slug=clinic.slug if listed else None,
-        name=clinic.name,
-        city=clinic.city,
-        country=clinic.country,
-        status=clinic.status,
-        page=clinic.get_absolute_url() if listed else None,
-    )
-
-
-def _practitioner_out(where: AttributionDisplay) -> PractitionerOut | None:
-    practitioner = where.practitioner
-    if practitioner is None:
-        return None
-    return PractitionerOut(
-        id=practitioner.pk,
-        name=practitioner.name,
-        profession=practitioner.profession,
-        credentials_checked_on=practitioner.credentials_checked_on,
-        meets_guide=where.unmet is None,
-    )
-
-
-def _where_fields(review: Review, where: AttributionDisplay | None) -> dict[str, Any]:
-    if where is None:
-        return {"clinic": review.clinic_name}
-    return {
-        "clinic": where.clinic.name if where.clinic is not None else review.clinic_name,
-        "clinic_detail": _clinic_out(where),
-        "practitioner": _practitioner_out(where),
-        "label": where.label or LABEL_NONE,
-    }
-
-
 def review_out(
     review: Review,
     *,
@@ -303,7 +242,7 @@ def review_out(
         else None,
         month=review.treated_month.strftime("%Y-%m") if review.treated_month else None,
         city=review.city,
-        **_where_fields(review, where),
+        **where_fields(review, where),
         side_effects=list(review.side_effects),
         side_effect_other=review.side_effect_other,
         pain=review.pain,
@@ -428,6 +367,7 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
 def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[CreatedOut]:
     user = require_user(request)
     procedure = _procedure(payload.procedure)
+    writes = where_writes(user, payload.where, payload.where is not None)
     try:
         review = review_create(
             author=user,
@@ -435,6 +375,7 @@ def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[Creat
             data=_input_from(payload.model_dump(exclude_unset=False)),
             consent=payload.consent,
             submit=not payload.draft,
+            extra_writes=writes,
         )
     except ApplicationError as error:
         raise _api_problem_names(error) from None
@@ -454,8 +395,16 @@ def patch_review(request: HttpRequest, review_id: int, payload: ReviewPatchIn) -
     review = _own(user, review_id)
     changes = payload.model_dump(exclude_unset=True)
     data = _input_from(changes, base=review_input_of(review))
+    writes = where_writes(user, payload.where, "where" in changes)
     try:
-        review_update(review=review, by=user, data=data, consent=bool(payload.consent), submit=payload.submit)
+        review_update(
+            review=review,
+            by=user,
+            data=data,
+            consent=bool(payload.consent),
+            submit=payload.submit,
+            extra_writes=writes,
+        )
     except ApplicationError as error:
         raise _api_problem_names(error) from None
     where = attributions_display(reviews=[review]).get(review.pk)

@@ -112,3 +112,55 @@ def test_the_list_counts_no_more_queries_with_many_attributed_reviews(client, at
         response = client.get(f"{LIST}?limit=50")
     assert len(response.json()["items"]) == 12
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
+
+
+BODY = {
+    "procedure": "cryodestruction-of-benign-growths",
+    "rating": 4,
+    "worth_it": "worth_it",
+    "title": "Gone in two sessions",
+    "text": "Cold, then a blister, then nothing.",
+    "side_effects": ["none"],
+    "consent": True,
+}
+
+
+def auth(user) -> dict[str, str]:
+    from cryoview.accounts.services import token_issue
+
+    return {"HTTP_AUTHORIZATION": f"Bearer {token_issue(user=user, name='test').secret}"}
+
+
+def post(client, user, body):
+    return client.post("/api/v1/reviews", body, content_type="application/json", **auth(user))
+
+
+def test_a_member_names_the_clinic_through_the_api_as_on_the_page(client, member, warts):
+    from cryoview.clinics.models import Clinic
+    from cryoview.reviews.models import Review
+
+    clinic = make_clinic("Nordlicht Skin Clinic")
+    anna = make_practitioner(clinic)
+    elsewhere = make_practitioner(make_clinic("Frost & Co Cosmetics", city="Hamburg"), name="Jens Berg")
+    refused = post(client, member, {**BODY, "where": {"clinic": clinic.slug, "practitioner": elsewhere.pk}})
+    assert refused.status_code == 422 and [e["field"] for e in refused.json()["errors"]] == ["where.practitioner"]
+    refused = post(client, member, {**BODY, "where": {"new_clinic": {"name": "X", "city": "Y", "country": "D3"}}})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "where.new_clinic.country"
+    assert not Review.objects.exists() and Clinic.objects.count() == 2
+    created = post(client, member, {**BODY, "where": {"clinic": clinic.slug, "practitioner": anna.pk}})
+    assert created.status_code == 201, created.content
+    review = Review.objects.get()
+    assert (review.attribution.clinic, review.attribution.practitioner) == (clinic, anna)
+    # Before publication it can change (here: to a suggestion); once published it stays (409), nothing changes.
+    url = f"/api/v1/reviews/{review.pk}"
+    where = {"where": {"new_clinic": {"name": "Cryo Mitte", "city": "Berlin", "country": "de"}}}
+    changed = client.patch(url, where, content_type="application/json", **auth(member))
+    assert changed.status_code == 200 and changed.json()["clinic_detail"]["status"] == "suggested"
+    from cryoview.reviews.services import review_approve
+    from cryoview.reviews.tests.factories import factory_moderator
+
+    review_approve(review=Review.objects.get(), by=factory_moderator())
+    again = client.patch(url, {"title": "An edit", "where": None}, content_type="application/json", **auth(member))
+    assert again.status_code == 409
+    review = Review.objects.get()
+    assert review.attribution.clinic.name == "Cryo Mitte" and not review.has_pending_edit
