@@ -15,10 +15,12 @@ from pydantic import StringConstraints, field_validator
 
 from cryoview.accounts.authentication import authenticate_request
 from cryoview.accounts.models import User
+from cryoview.api.review_clinics import ClinicOut, Label, PractitionerOut, WhereIn, where_fields, where_writes
 from cryoview.api.videos import media_url, require_user
+from cryoview.clinics.selectors.attribution import AttributionDisplay, attribution_filter, attributions_display
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import for_visitors, per_generation
-from cryoview.core.parsing import MonthStr, parse_month
+from cryoview.core.parsing import BIGINT_MAX, MonthStr, parse_month
 from cryoview.core.throttle import ip_hash
 from cryoview.core.validation import PlainStr
 from cryoview.moderation.services import ReportReceipt, report_create
@@ -83,6 +85,7 @@ class ReviewCreateIn(ReviewFields):
     procedure: Annotated[str, StringConstraints(max_length=80)]
     consent: bool = Field(description="the member agrees to the consent text; required to submit")
     draft: bool = Field(default=False, description="keep as a draft instead of submitting for moderation")
+    where: WhereIn | None = None
 
 
 class ReviewPatchIn(Schema):
@@ -103,6 +106,7 @@ class ReviewPatchIn(Schema):
     video_id: uuid.UUID | None = None
     consent: bool | None = None
     submit: bool = Field(default=False, description="submit a draft or rejected review for moderation")
+    where: WhereIn | None = Field(None, description="replaces the review's clinic and practitioner; null clears them")
 
 
 RENAMED = {"text": "body", "clinic": "clinic_name", "month": "treated_month"}
@@ -123,7 +127,7 @@ def _input_from(fields: dict[str, Any], base: ReviewInput | None = None) -> Revi
     if nulls:
         raise ApplicationError.for_fields([FieldProblem(name, "must not be null") for name in nulls])
     for name, value in fields.items():
-        if name in ("procedure", "consent", "draft", "submit"):
+        if name in ("procedure", "consent", "draft", "submit", "where"):
             continue
         key = RENAMED.get(name, name)
         if value is None and key in CLEARED:
@@ -185,7 +189,12 @@ class ReviewOut(Schema):
     cost: CostOut | None
     month: str | None
     city: str
-    clinic: str
+    clinic: str = Field(description="the clinic's name as shown: the chosen clinic's, else the reviewer's text")
+    clinic_detail: ClinicOut | None = None
+    practitioner: PractitionerOut | None = None
+    label: Label = Field(
+        default="none", description="verified: proof of treatment checked; invited: from a clinic's invitation"
+    )
     side_effects: list[str]
     side_effect_other: str
     pain: int | None
@@ -211,7 +220,14 @@ def _video_summary(review: Review) -> VideoSummaryOut | None:
     )
 
 
-def review_out(review: Review, *, followups: list[FollowUp] | None = None, private: bool = False) -> ReviewOut:
+def review_out(
+    review: Review,
+    *,
+    followups: list[FollowUp] | None = None,
+    private: bool = False,
+    where: AttributionDisplay | None = None,
+) -> ReviewOut:
+    """`where`: the review's attribution, read for a whole page at once (attributions_display)."""
     return ReviewOut(
         id=review.pk,
         procedure=review.procedure.slug,
@@ -226,7 +242,7 @@ def review_out(review: Review, *, followups: list[FollowUp] | None = None, priva
         else None,
         month=review.treated_month.strftime("%Y-%m") if review.treated_month else None,
         city=review.city,
-        clinic=review.clinic_name,
+        **where_fields(review, where),
         side_effects=list(review.side_effects),
         side_effect_other=review.side_effect_other,
         pain=review.pain,
@@ -263,22 +279,31 @@ def list_reviews(
     sort: ReviewSort = ReviewSort.NEWEST,
     cursor: str | None = Query(None, max_length=400),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
+    clinic: str | None = Query(None, max_length=80, description="a listed clinic's slug"),  # type: ignore[type-arg]
+    practitioner: int | None = Query(None, ge=1, le=BIGINT_MAX, description="a practitioner's id"),  # type: ignore[type-arg]
+    label: Label | None = None,
 ) -> HttpResponseBase:
+    where = None
+    if clinic is not None or practitioner is not None or label is not None:
+        where = attribution_filter(clinic=clinic, practitioner=practitioner, label=label)
+
     def body() -> bytes:
         procedure = _procedure(slug)
         page = review_list_published(
             procedure=procedure,
-            filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating),
+            filters=ReviewFilters(sort=sort, has_video=has_video, rating=rating, where=where),
             cursor=cursor,
             limit=limit,
         )
         for review in page.items:
             review.procedure = procedure  # the list is of one procedure: no query per row
-        out = ReviewListOut(items=[review_out(r) for r in page.items], next_cursor=page.next_cursor)
-        return out.model_dump_json().encode()
+        shown = attributions_display(reviews=page.items)
+        items = [review_out(r, where=shown.get(r.pk)) for r in page.items]
+        return ReviewListOut(items=items, next_cursor=page.next_cursor).model_dump_json().encode()
 
     # The same for everyone who asks: serialised once per change of the reviews, for members too.
-    key = f"api-reviews:{sort}:{has_video}:{rating}:{limit}:{hashlib.sha256((cursor or '').encode()).hexdigest()}"
+    asked = f"{cursor or ''}|{clinic or ''}|{practitioner or ''}|{label or ''}"
+    key = f"api-reviews:{sort}:{has_video}:{rating}:{limit}:{hashlib.sha256(asked.encode()).hexdigest()}"
     return for_visitors(
         request,
         procedure_scope(slug),
@@ -334,13 +359,15 @@ def get_review(request: HttpRequest, review_id: int) -> ReviewOut:
     if review is None:
         raise NotFoundError("No such review.")
     private = can_see_review_in_private(user, review)
-    return review_out(review, followups=followups_visible(review=review, user=user), private=private)
+    where = attributions_display(reviews=[review]).get(review.pk)
+    return review_out(review, followups=followups_visible(review=review, user=user), private=private, where=where)
 
 
 @router.post("/reviews", response={201: CreatedOut}, summary="Write a review (members)")
 def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[CreatedOut]:
     user = require_user(request)
     procedure = _procedure(payload.procedure)
+    writes = where_writes(user, payload.where, payload.where is not None)
     try:
         review = review_create(
             author=user,
@@ -348,6 +375,7 @@ def create_review(request: HttpRequest, payload: ReviewCreateIn) -> Status[Creat
             data=_input_from(payload.model_dump(exclude_unset=False)),
             consent=payload.consent,
             submit=not payload.draft,
+            extra_writes=writes,
         )
     except ApplicationError as error:
         raise _api_problem_names(error) from None
@@ -367,11 +395,20 @@ def patch_review(request: HttpRequest, review_id: int, payload: ReviewPatchIn) -
     review = _own(user, review_id)
     changes = payload.model_dump(exclude_unset=True)
     data = _input_from(changes, base=review_input_of(review))
+    writes = where_writes(user, payload.where, "where" in changes)
     try:
-        review_update(review=review, by=user, data=data, consent=bool(payload.consent), submit=payload.submit)
+        review_update(
+            review=review,
+            by=user,
+            data=data,
+            consent=bool(payload.consent),
+            submit=payload.submit,
+            extra_writes=writes,
+        )
     except ApplicationError as error:
         raise _api_problem_names(error) from None
-    return review_out(review, followups=followups_visible(review=review, user=user), private=True)
+    where = attributions_display(reviews=[review]).get(review.pk)
+    return review_out(review, followups=followups_visible(review=review, user=user), private=True, where=where)
 
 
 @router.delete("/reviews/{review_id}", response={204: None}, summary="Withdraw: deletes the video and its copies")

@@ -11,6 +11,7 @@ from cryoview.core.markup import MARKUP_HELP
 from cryoview.core.parsing import parse_month
 from cryoview.core.validation import plain_text
 from cryoview.reviews.enums import CONSENT_TEXT, WorthIt
+from cryoview.reviews.extras import ExtraContext, ReviewExtra, ReviewWrite, review_extras
 from cryoview.reviews.selectors import SideEffectChoice
 from cryoview.reviews.services import MAX_BODY, MAX_FOLLOWUP, ReviewInput
 from cryoview.videos.models import Video
@@ -80,8 +81,16 @@ class ReviewForm(forms.Form):
     video = forms.ChoiceField(required=False, label="Your video (optional)")
     consent = forms.BooleanField(required=False, label=CONSENT_TEXT)
 
-    def __init__(self, *args: Any, side_effects: list[SideEffectChoice], videos: list[Video], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        side_effects: list[SideEffectChoice],
+        videos: list[Video],
+        extra_context: ExtraContext | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._add_extras(extra_context)
         field = self.fields["side_effects"]
         assert isinstance(field, forms.MultipleChoiceField)
         field.choices = [(choice.slug, choice.label) for choice in side_effects]
@@ -96,6 +105,38 @@ class ReviewForm(forms.Form):
             )
             for v in videos
         ]
+
+    def _add_extras(self, context: ExtraContext | None) -> None:
+        """The fields of the apps above that add to a review (reviews.extras); none without a context."""
+        self.extra_context = context
+        self.extras: list[tuple[ReviewExtra, list[str]]] = []
+        self.extra_templates: list[str] = []
+        self.extra_writes: list[ReviewWrite] = []
+        if context is None:
+            return
+        for extra in review_extras():
+            for name in extra.replaces:
+                self.fields.pop(name, None)
+            fields = extra.fields(context)
+            self.fields.update(fields)
+            self.extras.append((extra, list(fields)))
+            self.extra_templates.append(extra.template)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.extra_context is None:
+            return data
+        for extra, names in self.extras:
+            if any(name in self.errors for name in names):
+                continue  # the field's own error says it already
+            try:
+                write = extra.clean(self.extra_context, {name: data.get(name) for name in names})
+            except ValidationError as error:
+                self.add_error(None, error)
+                continue
+            if write is not None:
+                self.extra_writes.append(write)
+        return data
 
     def clean_cost_currency(self) -> str:
         return str(self.cleaned_data.get("cost_currency") or "").strip().upper()
@@ -112,7 +153,9 @@ class ReviewForm(forms.Form):
             cost_currency=data.get("cost_currency") or "",
             treated_month=data.get("treated_month"),
             city=data.get("city") or "",
-            clinic_name=data.get("clinic_name") or "",
+            # An extra may take the free-text clinic's place in the form: the stored text then stays as it was.
+            clinic_name=(data.get("clinic_name") if "clinic_name" in self.fields else self.initial.get("clinic_name"))
+            or "",
             side_effects=list(data.get("side_effects") or []),
             side_effect_other=data.get("side_effect_other") or "",
             pain=data.get("pain"),

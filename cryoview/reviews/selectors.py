@@ -106,6 +106,8 @@ class ReviewFilters:
     sort: ReviewSort = ReviewSort.NEWEST
     has_video: bool | None = None
     rating: int | None = None
+    # A condition an app above adds (the API's filters by clinic, say); reviews does not look inside it.
+    where: Q | None = None
 
 
 @dataclass
@@ -200,6 +202,8 @@ def review_list_published(
         queryset = queryset.filter(has_video=filters.has_video)
     if filters.rating is not None:
         queryset = queryset.filter(rating=filters.rating)
+    if filters.where is not None:
+        queryset = queryset.filter(filters.where)
     if cursor:
         values = dict(zip((name for name, _ in columns), _decode_cursor(cursor, columns), strict=True))
         queryset = queryset.filter(_after(row, values, filters.rating))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -261,9 +261,16 @@ def _require_consent(consent: bool) -> None:
 
 
 def review_create(
-    *, author: User, procedure: Procedure, data: ReviewInput, consent: bool, submit: bool = True
+    *,
+    author: User,
+    procedure: Procedure,
+    data: ReviewInput,
+    consent: bool,
+    submit: bool = True,
+    extra_writes: Sequence[Callable[[Review], None]] = (),
 ) -> Review:
-    """Write a review (one per member and procedure). Side effects: a Review row, as a draft or pending."""
+    """Write a review (one per member and procedure). Side effects: a Review row, as a draft or pending; the
+    writes of the apps that add to a review (reviews.extras), in the same transaction: if one refuses, no row."""
     if Review.objects.filter(author=author, procedure=procedure).exclude(status=ReviewStatus.WITHDRAWN).exists():
         raise ApplicationError("You have already reviewed this procedure; edit that review.", 409, "duplicate")
     video = review_check(procedure=procedure, author=author, data=data)
@@ -279,6 +286,7 @@ def review_create(
     try:
         with transaction.atomic():
             review.save()  # a draft
+            _run(extra_writes, review)
             if submit:
                 review_set_state(review, ReviewState.PENDING, by=author)
     except IntegrityError:  # the same member, twice at the same moment
@@ -311,11 +319,18 @@ def review_input_of(review: Review, *, pending: bool = True) -> ReviewInput:
 
 
 def review_update(
-    *, review: Review, by: User, data: ReviewInput, consent: bool = False, submit: bool = False
+    *,
+    review: Review,
+    by: User,
+    data: ReviewInput,
+    consent: bool = False,
+    submit: bool = False,
+    extra_writes: Sequence[Callable[[Review], None]] = (),
 ) -> Review:
     """Change a review. A draft, pending or rejected review changes in place (and is submitted if asked);
     a published one keeps its published text and gets an edit that waits for moderation.
-    Side effects: the Review row."""
+    Side effects: the Review row; the writes of the apps that add to a review (reviews.extras), in the same
+    transaction (they decide themselves what a published review's edit may change)."""
     if not can_edit_review(by, review):
         raise NotFoundError("No such review.")
     if review.is_hidden:
@@ -330,7 +345,9 @@ def review_update(
         # The published version stays as it is; a new video is shown only once the edit is approved.
         sent_before = _check_submission_rate(by)
         review.flags = _flags(author=by, texts=_texts(data), sent=sent_before)
-        return review_set_state(review, ReviewState.PENDING_EDIT, by=by, edit=_edit_snapshot(data))
+        with transaction.atomic():
+            _run(extra_writes, review)
+            return review_set_state(review, ReviewState.PENDING_EDIT, by=by, edit=_edit_snapshot(data))
     submit = submit or review.is_pending
     consent = consent or review.consented_at is not None
     sent: int | None = None
@@ -342,10 +359,17 @@ def review_update(
     review.flags = _flags(author=by, texts=_texts(data), sent=sent)
     if consent and review.consented_at is None:
         review.consent_text, review.consented_at = CONSENT_TEXT, timezone.now()
-    if submit and not review.is_pending:
-        return review_set_state(review, ReviewState.PENDING, by=by)
-    review.save()
+    with transaction.atomic():
+        _run(extra_writes, review)
+        if submit and not review.is_pending:
+            return review_set_state(review, ReviewState.PENDING, by=by)
+        review.save()
     return review
+
+
+def _run(writes: Sequence[Callable[[Review], None]], review: Review) -> None:
+    for write in writes:
+        write(review)
 
 
 def _refresh_later(procedure: Procedure) -> None:

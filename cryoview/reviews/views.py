@@ -20,6 +20,7 @@ from cryoview.core.pagecache import for_members, for_visitors, per_generation
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_get_for_page, procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
+from cryoview.reviews.extras import ExtraContext, review_extras_html
 from cryoview.reviews.forms import FollowUpForm, ReviewForm, ReviewListForm, initial_from
 from cryoview.reviews.models import Review
 from cryoview.reviews.permissions import is_review_author
@@ -96,6 +97,7 @@ def _list_body(
         "stats": stats_get(procedure=procedure),
         "labels": side_effect_labels(procedure=procedure),
         "query": query.urlencode(),
+        "review_extras": review_extras_html(reviews=page.items, place="card") if page else {},
     }
     return render_to_string("reviews/_list_body.html", context)
 
@@ -142,7 +144,13 @@ def review_new(request: HttpRequest, slug: str) -> HttpResponse:
     choices = side_effect_choices(procedure=procedure)
     videos = _videos_for_form(user, None)
     initial = {"video": request.GET.get("video", "")}
-    form = ReviewForm(request.POST or None, initial=initial, side_effects=choices, videos=videos)
+    form = ReviewForm(
+        request.POST or None,
+        initial=initial,
+        side_effects=choices,
+        videos=videos,
+        extra_context=ExtraContext(procedure=procedure, author=user, review=None),
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -154,6 +162,7 @@ def review_new(request: HttpRequest, slug: str) -> HttpResponse:
                     data=form.to_input(),
                     consent=form.cleaned_data["consent"],
                     submit=submit,
+                    extra_writes=form.extra_writes,
                 )
             except ApplicationError as error:
                 form.add_problems(error)
@@ -178,6 +187,7 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
         initial={**initial_from(review_input_of(review)), "consent": review.consented_at is not None},
         side_effects=choices,
         videos=videos,
+        extra_context=ExtraContext(procedure=review.procedure, author=user, review=review),
     )
     status = 200
     if request.method == "POST":
@@ -189,6 +199,7 @@ def review_edit(request: HttpRequest, review_id: int) -> HttpResponse:
                     data=form.to_input(),
                     consent=form.cleaned_data["consent"],
                     submit=request.POST.get("action") != "draft",
+                    extra_writes=form.extra_writes,
                 )
             except ApplicationError as error:
                 form.add_problems(error)
@@ -219,6 +230,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         "labels": side_effect_labels(procedure=review.procedure),
         "followup_form": FollowUpForm() if is_author and review.is_published else None,
         "pending_edit": review_input_of(review) if is_author and review.has_pending_edit else None,
+        "review_extras": review_extras_html(reviews=[review], place="page"),
     }
     response = render(request, "reviews/detail.html", context)
     patch_vary_headers(response, ["Save-Data"])  # the video's first rendition depends on it (videos/_player.html)

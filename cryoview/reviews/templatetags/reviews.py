@@ -9,6 +9,7 @@ from django.utils.safestring import SafeString, mark_safe
 from cryoview.core.pagecache import per_generation
 from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
+from cryoview.reviews.extras import review_extras_html
 from cryoview.reviews.selectors import (
     STATS_MEANINGFUL_COUNT,
     ReviewFilters,
@@ -50,7 +51,16 @@ def _section_context(procedure: Any) -> dict[str, Any]:
         procedure=procedure, filters=ReviewFilters(sort=ReviewSort.NEWEST), limit=GUIDE_PAGE_REVIEWS
     )
     labels = side_effect_labels(procedure=procedure) if stats["side_effects"] else {}
-    return {"procedure": procedure, "stats": stats, "labels": labels, "page": page}
+    extras = review_extras_html(reviews=page.items, place="card")
+    return {"procedure": procedure, "stats": stats, "labels": labels, "page": page, "review_extras": extras}
+
+
+@register.simple_tag(takes_context=True)
+def review_extra(context: template.Context, review: Any) -> SafeString:
+    """What the apps above add to this review (reviews.extras), from `review_extras` that the view read for the
+    whole page at once; nothing when no app adds anything."""
+    extras: dict[int, SafeString] = context.get("review_extras") or {}
+    return extras.get(review.pk, mark_safe(""))
 
 
 @register.inclusion_tag("reviews/_numbers.html")
