@@ -10,7 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from cryoview.clinics.enums import ClinicStatus, ReviewLabel
 from cryoview.clinics.models import Clinic, Practitioner, ReviewAttribution
-from cryoview.clinics.rules_attribution import profession_meets
+from cryoview.clinics.rules import profession_fits
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Claim, Procedure
 from cryoview.reviews.models import Review
@@ -65,16 +65,12 @@ def attributions_display(*, reviews: Sequence[Review]) -> dict[int, AttributionD
         .select_related("clinic", "practitioner")
         .annotate(required=F("review__procedure__practitioner"), procedure_id=F("review__procedure_id"))
     )
-    unmet_procedures = {
-        row.procedure_id
-        for row in rows
-        if row.practitioner is not None and not profession_meets(row.practitioner.profession, row.required)
-    }
+    unmet_procedures = {row.procedure_id for row in rows if row.practitioner is not None and not _fits(row)}
     requirements = guide_requirements(procedure_ids=unmet_procedures) if unmet_procedures else {}
     shown: dict[int, AttributionDisplay] = {}
     for row in rows:
         unmet = None
-        if row.practitioner is not None and not profession_meets(row.practitioner.profession, row.required):
+        if row.practitioner is not None and not _fits(row):
             unmet = requirements.get(row.procedure_id)
         display = AttributionDisplay(row.clinic, row.practitioner, row.label, unmet)
         if not display.is_empty:
@@ -152,3 +148,9 @@ def attribution_filter(*, clinic: str | None = None, practitioner: int | None = 
     elif label is not None:
         where &= Q(attribution__label=label)
     return where
+
+
+def _fits(row: ReviewAttribution) -> bool:
+    """`row` carries the guide's requirement as the annotation `required`."""
+    assert row.practitioner is not None
+    return profession_fits(required=row.required, profession=row.practitioner.profession).matches  # type: ignore[attr-defined]

@@ -10,19 +10,16 @@ else sees it. The label (Verified, Invited) is set by the proofs and invitations
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q
-from django.utils.text import slugify
 
 from cryoview.accounts.models import User
 from cryoview.accounts.permissions import can_moderate
-from cryoview.clinics.enums import ClinicStatus, ReviewLabel
+from cryoview.clinics.enums import ReviewLabel
 from cryoview.clinics.models import Clinic, Practitioner, ReviewAttribution
 from cryoview.clinics.selectors.attribution import listed_clinic_by_slug, practitioner_at
+from cryoview.clinics.services.directory import clinic_suggest
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import bump
 from cryoview.core.validation import plain_text
@@ -116,27 +113,6 @@ def attribution_check(*, data: AttributionInput) -> Attribution:
     return Attribution(clinic=clinic, suggestion=suggestion, practitioner=practitioner)
 
 
-def _same(a: str, b: str) -> bool:
-    return a.casefold() == b.casefold()
-
-
-def _clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
-    """The clinic a member suggests: the listed one of that name in that city if there is one (case ignored), the
-    same suggestion if someone made it already, or a new clinic waiting for a moderator (status suggested).
-    Compared in Python, not with the database's case folding: SQLite folds only ASCII ("Клиника" ≠ "клиника").
-    The directory's clinic_suggest has the same signature; the lead keeps one of the two."""
-    candidates = Clinic.objects.filter(country=country, status__in=[ClinicStatus.LISTED, ClinicStatus.SUGGESTED])
-    same = [c for c in candidates.only("pk", "name", "city", "status") if _same(c.name, name) and _same(c.city, city)]
-    same.sort(key=lambda c: (c.status != ClinicStatus.LISTED, c.pk))
-    if same:
-        return Clinic.objects.get(pk=same[0].pk)
-    base = slugify(f"{name} {city}")[:70] or "clinic"
-    slug = base if not Clinic.objects.filter(slug=base).exists() else f"{base}-{secrets.token_hex(3)}"
-    return Clinic.objects.create(
-        slug=slug, name=name, city=city, country=country, status=ClinicStatus.SUGGESTED, suggested_by=by
-    )
-
-
 def _may_change(by: User, review: Review) -> None:
     """The author of a review that is not published, or a moderator; anyone else (clinic staff included): 404."""
     if can_moderate(by):
@@ -165,7 +141,7 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
     chosen = attribution_check(data=data)
     clinic = chosen.clinic
     if chosen.suggestion is not None:
-        clinic = _clinic_suggest(**vars(chosen.suggestion), by=by)
+        clinic = clinic_suggest(**vars(chosen.suggestion), by=by)
     row = ReviewAttribution.objects.filter(review=review).select_related("invitation").first()
     if row is not None and row.invitation is not None and (clinic is None or clinic.pk != row.invitation.clinic_id):
         raise ApplicationError.for_fields(
@@ -180,19 +156,3 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
     row.clinic, row.practitioner = clinic, chosen.practitioner
     row.save()
     return row
-
-
-def attribution_pages_changed(*, clinic_ids: Sequence[int] = (), practitioner_ids: Sequence[int] = ()) -> int:
-    """Review cards show a clinic's name and whether it is listed, and a practitioner's name, profession and
-    credentials badge, in pages kept per guide until its reviews change. Whoever changes those (the directory,
-    a credentials decision, the daily expiry) calls this inside its transaction. Side effects, after commit:
-    visitors' cached pages of every guide with a review naming them expire. Returns how many guides."""
-    names = Q(attribution__clinic_id__in=list(clinic_ids)) | Q(attribution__practitioner_id__in=list(practitioner_ids))
-    slugs = set(Review.objects.filter(names).values_list("procedure__slug", flat=True))
-
-    def expire() -> None:
-        for slug in sorted(slugs):
-            bump(procedure_scope(slug))
-
-    transaction.on_commit(expire)
-    return len(slugs)

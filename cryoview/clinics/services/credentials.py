@@ -22,6 +22,7 @@ from cryoview.clinics.enums import ClinicAction, Verdict
 from cryoview.clinics.models import Clinic, CredentialCheck, Practitioner
 from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.services.log import clinic_log_add
+from cryoview.clinics.services.pages import attribution_pages_changed
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.validation import CONTROL
 from cryoview.moderation.permissions import can_moderate
@@ -173,6 +174,7 @@ def credentials_clear_on_change(
         return False
     Practitioner.objects.filter(pk=practitioner.pk).update(credentials_checked_on=None)
     practitioner.credentials_checked_on = None
+    attribution_pages_changed(practitioner_ids=[practitioner.pk])
     for where in [clinic] if clinic is not None else list(practitioner.clinics.all()):
         clinic_log_add(
             clinic=where,
@@ -217,6 +219,7 @@ def credential_check_decide(*, check: CredentialCheck, by: User, accept: bool, r
         if accept:
             practitioner.credentials_checked_on = timezone.localdate()
             practitioner.save(update_fields=["credentials_checked_on", "updated_at"])
+            attribution_pages_changed(practitioner_ids=[practitioner.pk])
         if check.clinic is not None:
             clinic_log_add(
                 clinic=check.clinic,
@@ -252,6 +255,7 @@ def credentials_expire(*, today: date | None = None) -> int:
             ):
                 continue  # another worker got there first
             cleared += 1
+            attribution_pages_changed(practitioner_ids=[practitioner.pk])
             for clinic in practitioner.clinics.all():
                 clinic_log_add(
                     clinic=clinic,

@@ -14,6 +14,7 @@ from cryoview.accounts.permissions import can_moderate
 from cryoview.clinics.enums import ClinicAction, ClinicStatus
 from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.services.log import clinic_log_add
+from cryoview.clinics.services.pages import attribution_pages_changed
 from cryoview.core.errors import ApplicationError, FieldProblem
 from cryoview.core.pagecache import bump
 from cryoview.core.parsing import check_text
@@ -65,6 +66,17 @@ def _guides_show_clinics_later() -> None:
     transaction.on_commit(expire)
 
 
+def _same_clinic(name: str, city: str) -> Clinic | None:
+    """The listed clinic of that name in that city, else the waiting suggestion of it. Compared with Python's
+    case folding, not the database's: SQLite folds only ASCII ("MÜNCHEN" is not "München" there)."""
+    folded = (name.casefold(), city.casefold())
+    candidates = Clinic.objects.filter(status__in=[ClinicStatus.LISTED, ClinicStatus.SUGGESTED])
+    rows = candidates.only("pk", "name", "city", "status")
+    same = [c for c in rows if (c.name.casefold(), c.city.casefold()) == folded]
+    same.sort(key=lambda c: (c.status != ClinicStatus.LISTED, c.pk))
+    return Clinic.objects.get(pk=same[0].pk) if same else None
+
+
 def clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
     """A member names a clinic the directory does not list yet (from the review form). Returns the Clinic:
     the listed one of that name in that city (case-insensitive) if there is one, else a pending suggestion
@@ -77,13 +89,9 @@ def clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
     clean_country = _country(country, problems)
     if problems:
         raise ApplicationError.for_fields(problems)
-    same = Clinic.objects.filter(name__iexact=clean_name, city__iexact=clean_city)
-    listed = same.filter(status=ClinicStatus.LISTED).first()
-    if listed is not None:
-        return listed
-    waiting = same.filter(status=ClinicStatus.SUGGESTED).first()
-    if waiting is not None:
-        return waiting
+    found = _same_clinic(clean_name, clean_city)
+    if found is not None:
+        return found
     for _attempt in range(3):
         try:
             with transaction.atomic():
@@ -96,7 +104,7 @@ def clinic_suggest(*, name: str, city: str, country: str, by: User) -> Clinic:
                     suggested_by=by,
                 )
         except IntegrityError:  # the same slug taken meanwhile, by this very suggestion or another clinic
-            found = same.filter(status__in=[ClinicStatus.LISTED, ClinicStatus.SUGGESTED]).first()
+            found = _same_clinic(clean_name, clean_city)
             if found is not None:
                 return found
     raise ApplicationError("Could not save the suggestion just now; please try again.", status=409, code="busy")
@@ -154,5 +162,6 @@ def practitioner_saved_by_moderator(*, practitioner: Practitioner, by: User, cha
     """Records a moderator's edit of a practitioner in the log of each clinic they work at.
     Side effects: one clinic log entry per clinic (practitioner_added or practitioner_edited)."""
     action = ClinicAction.PRACTITIONER_ADDED if created else ClinicAction.PRACTITIONER_EDITED
+    attribution_pages_changed(practitioner_ids=[practitioner.pk])
     for clinic in practitioner.clinics.all():
         clinic_log_add(clinic=clinic, actor=by, action=action, target=practitioner, details={"fields": sorted(changed)})

@@ -18,6 +18,7 @@ from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.services.credentials import LicenceFields, clean_country, clean_text, credentials_clear_on_change
 from cryoview.clinics.services.log import clinic_log_add
+from cryoview.clinics.services.pages import attribution_pages_changed
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.procedures.models import Procedure
 
@@ -144,6 +145,7 @@ def practitioner_update(
         for f in fields(LicenceFields):
             setattr(practitioner, f.name, getattr(clean.licence, f.name))
         practitioner.save()
+        attribution_pages_changed(practitioner_ids=[practitioner.pk])
         clinic_log_add(
             clinic=clinic,
             actor=by,

@@ -323,7 +323,6 @@ def test_the_review_page_counts_the_same_queries_whatever_the_directory_holds(cl
     assert len(many) == len(one), [q["sql"] for q in many.captured_queries]
 
 
-@pytest.mark.urls("cryoview.clinics.tests.urls_attribution")
 def test_only_a_listed_clinic_is_linked_to_its_page(client, massage, nordlicht):
     listed = published_review(massage, title="At a listed clinic")
     suggested = published_review(massage, title="At a suggested clinic")
@@ -342,7 +341,7 @@ def test_changes_that_cards_show_reach_the_cached_lists(client, warts):
     """A badge given, or a moderator's change of a published review's clinic, shows on visitors' kept pages."""
     from django.db import transaction
 
-    from cryoview.clinics.services.attribution import attribution_pages_changed
+    from cryoview.clinics.services.pages import attribution_pages_changed
 
     clinic = make_clinic("Nordlicht Skin Clinic")
     anna = make_practitioner(clinic)

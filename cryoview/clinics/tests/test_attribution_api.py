@@ -19,7 +19,7 @@ from cryoview.reviews.tests.conftest import warts  # noqa: F401 - shared fixture
 from cryoview.reviews.tests.factories import published_review
 
 # With a stand-in for the directory's clinic page, which a listed clinic's `page` points at.
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("cryoview.clinics.tests.urls_attribution")]
+pytestmark = [pytest.mark.django_db(transaction=True)]
 
 LIST = "/api/v1/procedures/cryodestruction-of-benign-growths/reviews"
 
