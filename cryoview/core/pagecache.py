@@ -299,10 +299,9 @@ def _fill_member(request: HttpRequest, content: bytes) -> bytes:
     shown = escape(name).encode()
     content = content.replace(_MEMBER_SENTENCE, shown + b"</strong>" + sentence_end(name).encode())
     content = content.replace(MEMBER_NAME.encode(), shown)
-    token = get_token(request)
-    content = content.replace(
-        _MEMBER_CSRF, format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token).encode()
-    )
+    # One masked token for every form of the page (form_tokens_html with csrf=True would mask another).
+    token_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    content = content.replace(_MEMBER_CSRF, token_input.encode())
     if LATE_TOKENS in content:
-        content = content.replace(LATE_TOKENS, form_tokens_html(request, csrf=True).encode())
+        content = content.replace(LATE_TOKENS, (token_input + form_tokens_html(request, csrf=False)).encode())
     return content

@@ -1,36 +1,188 @@
-"""Django's database sessions, read with one plain query.
+"""Django's database sessions, read with one plain query that also brings the signed-in member's row.
 
-Every signed-in request loads its session; building that ORM query cost about as much as running it (profiled on
-the members' guide and review-list pages, `bench/README.md`). Same table, same rows, same expiry rule and the same
-answer for a missing, expired or malformed key (no session, and the key forgotten), so nothing else changes:
-writes, `exists`, sign-out and `clearsessions` are Django's own.
+Every signed-in request loads its session and then its user: two round trips, and building the two ORM queries
+cost about as much as running them (profiled on the members' guide and review-list pages, `bench/README.md`).
+Same table, same rows, same expiry rule and the same answer for a missing, expired or malformed key (no session,
+and the key forgotten), so nothing else changes: writes, `exists`, sign-out and `clearsessions` are Django's own.
+
+The user's id is inside the signed session data, which SQL cannot read. So each process remembers, for the
+session keys it has read, the user id their data held (a key never changes hands: Django's login flushes the
+session or cycles its key), and the next read of that key joins the user's row by that id. The row is only a
+prefetch: `AuthenticationMiddleware` below takes it only when the id the data holds now is that id, the session's
+backend looks users up by id (Django's `ModelBackend.get_user`), the member may sign in and the session's password
+hash matches; in every other case Django's own `get_user` runs, as before (a second query, a flushed session).
+The row is read in the same statement as the session, so it is never older than the request.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from django.conf import settings
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model, load_backend
+from django.contrib.auth import middleware as auth_middleware
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
+from django.core.exceptions import ValidationError
 from django.db import connections, router
+from django.db.models.expressions import Col
+from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from django.utils.functional import SimpleLazyObject
+
+USER_OF_SESSION_ENTRIES = 20_000  # this process's memory of session key -> user id (a few MB at most)
+_user_of_session: dict[str, str] = {}
+
+
+def _remember(session_key: str, user_id: str) -> None:
+    if _user_of_session.get(session_key) == user_id:
+        return
+    if len(_user_of_session) >= USER_OF_SESSION_ENTRIES:
+        with contextlib.suppress(KeyError, StopIteration, RuntimeError):  # another thread got there first
+            del _user_of_session[next(iter(_user_of_session))]  # the oldest entry
+    _user_of_session[session_key] = user_id
+
+
+def forget_sessions() -> None:
+    """Drop this process's memory of which user each session key belongs to (tests)."""
+    _user_of_session.clear()
 
 
 class SessionStore(db.SessionStore):
+    # The signed-in user's row, read with the session when this process knew the key's user; None otherwise.
+    prefetched_user: Any = None
+
     def _get_session_from_db(self) -> Any:
+        key, row = self.session_key, self._read(None)
+        return None if row is None or key is None else self.model(session_key=key, session_data=row[0])
+
+    def load(self) -> dict[str, Any]:
+        self.prefetched_user = None
+        key = self.session_key
+        user_model = get_user_model()
+        guess = _user_of_session.get(key) if key is not None else None
+        guessed_pk = None
+        if guess is not None:
+            try:
+                guessed_pk = user_model._meta.pk.to_python(guess)
+            except ValidationError:
+                guessed_pk = None
+        row = self._read(guessed_pk)
+        if row is None:
+            return {}
+        data: dict[str, Any] = self.decode(row[0])
+        user_id = data.get(SESSION_KEY)
+        if isinstance(user_id, str) and key is not None:
+            _remember(key, user_id)
+            if guessed_pk is not None and user_id == guess and row[1] is not None:
+                self.prefetched_user = _user_from_row(row[1:])
+        return data
+
+    def _read(self, user_pk: Any) -> tuple[Any, ...] | None:
+        """The session's data (and, with `user_pk`, that user's columns, NULLs when there is no such row)."""
         key = self.session_key
         if key is None:
             self._session_key = None
             return None
-        model = self.model
-        connection = connections[router.db_for_read(model)]
-        table = connection.ops.quote_name(model._meta.db_table)
+        connection = connections[router.db_for_read(self.model)]
+        table = connection.ops.quote_name(self.model._meta.db_table)
+        now = connection.ops.adapt_datetimefield_value(timezone.now())
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608
-                [key, connection.ops.adapt_datetimefield_value(timezone.now())],
-            )
+            if user_pk is None:
+                cursor.execute(
+                    f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608
+                    [key, now],
+                )
+            else:
+                columns, users, pk = _user_columns(connection)
+                cursor.execute(
+                    f"SELECT session_data, {columns} FROM {table} LEFT JOIN {users} ON {users}.{pk} = %s "  # noqa: S608
+                    "WHERE session_key = %s AND expire_date > %s",
+                    [user_pk, key, now],
+                )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
-        return model(session_key=key, session_data=row[0])
+        return tuple(row)
+
+
+def _user_columns(connection: Any) -> tuple[str, str, str]:
+    """The user table's columns (qualified), the table and its primary key column, quoted (kept per database)."""
+    known = _columns_of.get(connection.alias)
+    if known is None:
+        user_model = get_user_model()
+        quote = connection.ops.quote_name
+        users = quote(user_model._meta.db_table)
+        columns = ", ".join(f"{users}.{quote(f.column)}" for f in user_model._meta.concrete_fields)
+        known = _columns_of[connection.alias] = (columns, users, quote(user_model._meta.pk.column))
+    return known
+
+
+_columns_of: dict[str, tuple[str, str, str]] = {}
+_converters_of: dict[str, list[tuple[Any, list[Any]]]] = {}
+
+
+def _user_from_row(values: tuple[Any, ...]) -> Any:
+    """The user model instance from its columns, converted as the ORM converts them (e.g. JSON, dates on SQLite)."""
+    user_model = get_user_model()
+    alias = router.db_for_read(user_model)
+    connection = connections[alias]
+    fields = user_model._meta.concrete_fields
+    converters = _converters_of.get(alias)
+    if converters is None:
+        converters = []
+        for field in fields:
+            expression = Col(user_model._meta.db_table, field)
+            converters.append(
+                (expression, connection.ops.get_db_converters(expression) + field.get_db_converters(connection))
+            )
+        _converters_of[alias] = converters
+    converted = []
+    for (expression, field_converters), value in zip(converters, values, strict=True):
+        for converter in field_converters:
+            value = converter(value, expression, connection)
+        converted.append(value)
+    return user_model.from_db(alias, [f.attname for f in fields], converted)
+
+
+def _prefetched_user(request: HttpRequest) -> Any:
+    """The user read with the session, when Django's `get_user` would return that very user; else None."""
+    session = request.session
+    try:
+        # Reading the data loads the session (and the prefetch with it).
+        user_id = get_user_model()._meta.pk.to_python(session[SESSION_KEY])
+        backend_path = session[BACKEND_SESSION_KEY]
+    except (KeyError, ValidationError):
+        return None
+    user = getattr(session, "prefetched_user", None)
+    if user is None:
+        return None
+    if backend_path not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    backend = load_backend(backend_path)
+    if not isinstance(backend, ModelBackend) or type(backend).get_user is not ModelBackend.get_user:
+        return None  # a backend that finds users its own way
+    if user.pk != user_id or not backend.user_can_authenticate(user):
+        return None
+    session_hash = session.get(HASH_SESSION_KEY)
+    if not session_hash or not constant_time_compare(session_hash, user.get_session_auth_hash()):
+        return None  # Django decides: a fallback secret's hash (the key is cycled) or a sign-out
+    return user
+
+
+def _get_user(request: HttpRequest) -> Any:
+    if not hasattr(request, "_cached_user"):
+        request._cached_user = _prefetched_user(request) or auth.get_user(request)  # type: ignore[attr-defined]
+    return request._cached_user  # type: ignore[attr-defined]
+
+
+class AuthenticationMiddleware(auth_middleware.AuthenticationMiddleware):
+    """Django's, taking the member read with the session when it is the member Django would find."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _get_user(request))  # type: ignore[assignment]
