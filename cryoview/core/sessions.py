@@ -16,7 +16,9 @@ The row is read in the same statement as the session, so it is never older than 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import pickle
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +27,8 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth import middleware as auth_middleware
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.sessions.backends import db
+from django.core.cache import DEFAULT_CACHE_ALIAS, caches
+from django.core.cache.backends.db import DatabaseCache
 from django.core.exceptions import ValidationError
 from django.db import connections, router
 from django.db.models.expressions import Col
@@ -54,13 +58,18 @@ def forget_sessions() -> None:
 class SessionStore(db.SessionStore):
     # The signed-in user's row, read with the session when this process knew the key's user; None otherwise.
     prefetched_user: Any = None
+    # Keys of the shared cache to read in the same statement (`read_with_session`), and what was found.
+    _cache_keys: tuple[str, ...] = ()  # as stored (with the cache's prefix and version)
+    _cache_names: tuple[str, ...] = ()  # as asked
+    prefetched_cache: dict[str, Any] | None = None
 
     def _get_session_from_db(self) -> Any:
-        key, row = self.session_key, self._read(None)
+        key, row = self.session_key, self._read(None, ())
         return None if row is None or key is None else self.model(session_key=key, session_data=row[0])
 
     def load(self) -> dict[str, Any]:
         self.prefetched_user = None
+        self.prefetched_cache = None
         key = self.session_key
         user_model = get_user_model()
         guess = _user_of_session.get(key) if key is not None else None
@@ -70,9 +79,13 @@ class SessionStore(db.SessionStore):
                 guessed_pk = user_model._meta.pk.to_python(guess)
             except ValidationError:
                 guessed_pk = None
-        row = self._read(guessed_pk)
+        cache_keys, self._cache_keys = self._cache_keys, ()
+        row = self._read(guessed_pk, cache_keys)
         if row is None:
             return {}
+        if cache_keys:
+            self.prefetched_cache = _cache_values(self._cache_names, row[len(row) - len(cache_keys) :])
+            row = row[: len(row) - len(cache_keys)]
         data: dict[str, Any] = self.decode(row[0])
         user_id = data.get(SESSION_KEY)
         if isinstance(user_id, str) and key is not None:
@@ -81,33 +94,76 @@ class SessionStore(db.SessionStore):
                 self.prefetched_user = _user_from_row(row[1:])
         return data
 
-    def _read(self, user_pk: Any) -> tuple[Any, ...] | None:
-        """The session's data (and, with `user_pk`, that user's columns, NULLs when there is no such row)."""
+    def _read(self, user_pk: Any, cache_keys: tuple[str, ...]) -> tuple[Any, ...] | None:
+        """The session's data, then (with `user_pk`) that user's columns, NULLs when there is no such row, then
+        the shared cache's stored value of each of `cache_keys` (NULL: missing or expired)."""
         key = self.session_key
         if key is None:
             self._session_key = None
             return None
         connection = connections[router.db_for_read(self.model)]
-        table = connection.ops.quote_name(self.model._meta.db_table)
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
         now = connection.ops.adapt_datetimefield_value(timezone.now())
+        selected, params, join = ["session_data"], [], ""
+        if user_pk is not None:
+            columns, users, pk = _user_columns(connection)
+            selected.append(columns)
+            join = f" LEFT JOIN {users} ON {users}.{pk} = %s"
+        if cache_keys:
+            cache_table = quote(caches[DEFAULT_CACHE_ALIAS]._table)  # type: ignore[attr-defined]
+            for cache_key in cache_keys:
+                selected.append(f"(SELECT value FROM {cache_table} WHERE cache_key = %s AND expires > %s)")  # noqa: S608
+                params += [cache_key, now]
+        if user_pk is not None:
+            params.append(user_pk)
         with connection.cursor() as cursor:
-            if user_pk is None:
-                cursor.execute(
-                    f"SELECT session_data FROM {table} WHERE session_key = %s AND expire_date > %s",  # noqa: S608
-                    [key, now],
-                )
-            else:
-                columns, users, pk = _user_columns(connection)
-                cursor.execute(
-                    f"SELECT session_data, {columns} FROM {table} LEFT JOIN {users} ON {users}.{pk} = %s "  # noqa: S608
-                    "WHERE session_key = %s AND expire_date > %s",
-                    [user_pk, key, now],
-                )
+            cursor.execute(
+                f"SELECT {', '.join(selected)} FROM {table}{join} "  # noqa: S608
+                "WHERE session_key = %s AND expire_date > %s",
+                [*params, key, now],
+            )
             row = cursor.fetchone()
         if row is None:
             self._session_key = None
             return None
         return tuple(row)
+
+
+def read_with_session(request: HttpRequest, keys: list[str]) -> bool:
+    """Ask that `keys` of the shared cache be read in the same statement as the request's session (one round
+    trip instead of two), when the session has not been read yet and the shared cache is a table of the
+    session's database. Afterwards `cached_with_session(request)` gives what was found. False: not possible."""
+    session = getattr(request, "session", None)
+    if not isinstance(session, SessionStore) or hasattr(session, "_session_cache") or session.session_key is None:
+        return False
+    shared = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(shared, DatabaseCache):
+        return False
+    if router.db_for_read(shared.cache_model_class) != router.db_for_read(session.model):
+        return False
+    session._cache_keys = tuple(shared.make_and_validate_key(key) for key in keys)
+    session._cache_names = tuple(keys)
+    return True
+
+
+def cached_with_session(request: HttpRequest) -> dict[str, Any]:
+    """What `read_with_session` found (keys as asked; missing or expired keys are absent: read them as usual)."""
+    session = getattr(request, "session", None)
+    found = getattr(session, "prefetched_cache", None)
+    return dict(found) if found else {}
+
+
+def _cache_values(names: tuple[str, ...], values: tuple[Any, ...]) -> dict[str, Any]:
+    """The values as Django's DatabaseCache decodes them, under the keys the caller asked for."""
+    shared = caches[DEFAULT_CACHE_ALIAS]
+    connection = connections[router.db_for_read(shared.cache_model_class)]  # type: ignore[attr-defined]
+    found = {}
+    for name, value in zip(names, values, strict=True):
+        if value is not None:
+            text = connection.ops.process_clob(value)
+            found[name] = pickle.loads(base64.b64decode(text.encode(), validate=True))  # noqa: S301 - our cache
+    return found
 
 
 def _user_columns(connection: Any) -> tuple[str, str, str]:
