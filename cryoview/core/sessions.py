@@ -6,7 +6,7 @@ Same table, same rows, same expiry rule and the same answer for a missing, expir
 and the key forgotten), so nothing else changes: writes, `exists`, sign-out and `clearsessions` are Django's own.
 
 The user's id is inside the signed session data, which SQL cannot read. So each process remembers, for the
-session keys it has read, the user id their data held (a key never changes hands: Django's login flushes the
+session keys it has read or saved, the user id their data held (a key never changes hands: Django's login flushes the
 session or cycles its key), and the next read of that key joins the user's row by that id. The row is only a
 prefetch: `AuthenticationMiddleware` below takes it only when the id the data holds now is that id, the session's
 backend looks users up by id (Django's `ModelBackend.get_user`), the member may sign in and the session's password
@@ -93,6 +93,14 @@ class SessionStore(db.SessionStore):
             if guessed_pk is not None and user_id == guess and row[1] is not None:
                 self.prefetched_user = _user_from_row(row[1:])
         return data
+
+    def save(self, must_create: bool = False) -> None:
+        super().save(must_create=must_create)
+        # A sign-in saves the session: its first request in this process is then read with the member's row too
+        # (and reads the same queries as the next ones).
+        user_id = getattr(self, "_session_cache", {}).get(SESSION_KEY)
+        if isinstance(user_id, str) and self.session_key is not None:
+            _remember(self.session_key, user_id)
 
     def _read(self, user_pk: Any, cache_keys: tuple[str, ...]) -> tuple[Any, ...] | None:
         """The session's data, then (with `user_pk`) that user's columns, NULLs when there is no such row, then

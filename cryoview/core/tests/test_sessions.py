@@ -151,3 +151,11 @@ def test_the_memory_of_sessions_is_bounded(monkeypatch):
     for n in range(5):
         _remember(f"key{n}", str(n))
     assert list(_user_of_session) == ["key2", "key3", "key4"]
+
+
+def test_the_first_request_after_signing_in_is_read_with_the_member_too(client, member):
+    client.force_login(member)  # login() saves the session: this process knows whose it is
+    with CaptureQueriesContext(connection) as queries:
+        assert member.public_name in client.get(PAGE).text
+    reads = _user_reads(queries)
+    assert len(reads) == 1 and "django_session" in reads[0]
