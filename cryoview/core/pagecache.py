@@ -27,6 +27,7 @@ from django.utils.cache import patch_cache_control
 from django.utils.html import escape, format_html
 
 from cryoview.core.formstamp import form_tokens_html
+from cryoview.core.sessions import cached_with_session, read_with_session
 from cryoview.core.templatetags.words import sentence_end
 
 PAGE_SECONDS = 300  # a safety net: changes that do not bump a generation show after this long
@@ -269,9 +270,18 @@ def for_members(
     their own name and tokens filled in; anyone else a fresh `render()` (visitors: see `for_visitors`).
     `stand_in(name)` builds the unsaved member the shared rendering is made for (an id no row has: nothing is
     theirs)."""
-    if not _plain_member(request):
+    scopes = [scope, *(extra for name in checks for extra in _personal_checks[name][1](scope))]
+    memo: dict[str, int] | None = getattr(_request, "generations", None)
+    if memo is not None:
+        # The generations come with the session (and the member's row) in one statement when the shared cache is
+        # a table of the same database: a signed-in page costs one round trip, as a visitor's does.
+        read_with_session(request, [key for key in map(_generation_key, scopes) if key not in memo])
+    plain = _plain_member(request)
+    if memo is not None:
+        memo.update((key, int(value)) for key, value in cached_with_session(request).items() if key not in memo)
+    if not plain:
         return render()
-    _read_generations([scope, *(extra for name in checks for extra in _personal_checks[name][1](scope))])
+    _read_generations(scopes)
     if any(_personal_checks[name][0](request, scope) for name in checks):
         return render()
     current = generation(scope)
@@ -299,10 +309,9 @@ def _fill_member(request: HttpRequest, content: bytes) -> bytes:
     shown = escape(name).encode()
     content = content.replace(_MEMBER_SENTENCE, shown + b"</strong>" + sentence_end(name).encode())
     content = content.replace(MEMBER_NAME.encode(), shown)
-    token = get_token(request)
-    content = content.replace(
-        _MEMBER_CSRF, format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token).encode()
-    )
+    # One masked token for every form of the page (form_tokens_html with csrf=True would mask another).
+    token_input = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', get_token(request))
+    content = content.replace(_MEMBER_CSRF, token_input.encode())
     if LATE_TOKENS in content:
-        content = content.replace(LATE_TOKENS, form_tokens_html(request, csrf=True).encode())
+        content = content.replace(LATE_TOKENS, (token_input + form_tokens_html(request, csrf=False)).encode())
     return content

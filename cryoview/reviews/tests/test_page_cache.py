@@ -6,11 +6,12 @@ import re
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cryoview.moderation.enums import Decision
 from cryoview.moderation.services import review_decide
-from cryoview.reviews.services import review_withdraw
+from cryoview.reviews.services import review_hide, review_withdraw
 from cryoview.reviews.tests.factories import pending_review, published_review, recount_queued
 
 # On both shared caches: the database table (one server) and Redis (CRYOVIEW_CACHE_URL).
@@ -80,3 +81,54 @@ def test_errors_are_not_stored(client, massage):
     assert client.get("/procedures/facial-cryomassage/reviews/?rating=9").status_code == 400
     assert client.get("/procedures/facial-cryomassage/reviews/?rating=9").status_code == 400
     assert client.get("/procedures/no-such-guide/").status_code == 404
+
+
+# --- Members on each shared cache: on the database cache the scope's generation is read in the session's own
+# statement (cryoview.core.sessions.read_with_session), so a repeat page is one round trip, and never stale.
+
+MEMBER_PAGES = PAGES[:2]
+
+
+@pytest.mark.parametrize("url", MEMBER_PAGES)
+def test_a_members_repeat_page_is_one_query(client, massage, member, url, each_shared_cache):
+    published_review(massage, title="Kept for members")
+    client.force_login(member)
+    client.get(url)  # the members' rendering is kept; this process learns whose session it is
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url).text
+    assert "Kept for members" in page and member.public_name in page
+    sql = [q["sql"] for q in queries.captured_queries]
+    # The session, the member and (database cache) the generations: one statement; Redis answers the rest.
+    assert len(sql) == 1, sql
+    assert "django_session" in sql[0] and "accounts_user" in sql[0]
+    assert ("cryoview_cache" in sql[0]) == (each_shared_cache == "database")
+
+
+@pytest.mark.parametrize("url", MEMBER_PAGES)
+def test_a_members_page_is_never_stale_on_either_cache(client, massage, member, moderator, url, each_shared_cache):
+    client.force_login(member)
+    review = published_review(massage, title="Shown, then hidden")
+    assert "Shown, then hidden" in client.get(url).text
+    client.get(url)  # and served again from the members' rendering
+    review_hide(review=review)  # reports reached the threshold
+    recount_queued()
+    assert "Shown, then hidden" not in client.get(url).text, "a hidden review leaves the member's page at once"
+    fresh = pending_review(massage, title="Approved after")
+    review_decide(review=fresh, by=moderator, decision=Decision.APPROVE)
+    recount_queued()
+    assert "Approved after" in client.get(url).text
+    fresh.refresh_from_db()
+    review_withdraw(review=fresh, by=fresh.author)
+    assert "Approved after" not in client.get(url).text
+
+
+def test_one_members_name_never_reaches_another_on_either_cache(massage, member, other_member, each_shared_cache):
+    published_review(massage, title="For both")
+    browsers = [(member, other_member, Client()), (other_member, member, Client())]
+    for user, _, browser in browsers:
+        browser.force_login(user)
+    for _ in range(2):
+        for url in MEMBER_PAGES:
+            for user, other, browser in browsers:
+                page = browser.get(url).text
+                assert user.public_name in page and other.public_name not in page
