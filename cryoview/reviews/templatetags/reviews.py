@@ -16,7 +16,6 @@ from cryoview.reviews.selectors import (
     review_list_published,
     reviews_of,
     side_effect_labels,
-    stats_get,
     stats_get_for_page,
     stats_get_many,
 )
@@ -44,7 +43,7 @@ def reviews_section(procedure: Any) -> SafeString:
 
 
 def _section_context(procedure: Any) -> dict[str, Any]:
-    stats = stats_get(procedure=procedure)
+    stats = stats_get_for_page(procedure=procedure)
     if not stats["count"]:
         return {"procedure": procedure, "stats": stats, "labels": {}, "page": None}
     page = review_list_published(
