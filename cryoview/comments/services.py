@@ -232,21 +232,30 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
+    text_fields = ("body", "body_html", "fingerprint", "flags", "edited_at")
     held = CommentStatus(verdict.status)
+    reasons = [f"edited: {r}" for r in verdict.reasons]
     if held != CommentStatus.APPROVED and comment.status not in (CommentStatus.SPAM, held):
-        _set_status(comment, held, reasons=[f"edited: {r}" for r in verdict.reasons])  # saves the text too
+        _set_status(comment, held, reasons=reasons, fields=text_fields)
         return comment
-    comment.save()
+    if held == CommentStatus.HELD and comment.status == CommentStatus.HELD:
+        # Held before and held again: the queue shows the new reasons, from the time of this edit.
+        comment.reasons, comment.status_changed_at = reasons, timezone.now()
+        text_fields = (*text_fields, "reasons", "status_changed_at")
+    comment.save(update_fields=list(text_fields))
     if was_shown:
         _expire_guide_page(comment)
     return comment
 
 
-def _set_status(comment: Comment, new: CommentStatus, *, reasons: list[str] | None = None) -> None:
+def _set_status(
+    comment: Comment, new: CommentStatus, *, reasons: list[str] | None = None, fields: tuple[str, ...] = ()
+) -> None:
     """The one door of a comment's status: the change must be in enums.COMMENT_TRANSITIONS (a service asking
     for another is a bug, and says so); the time of the change is kept for the spam purge and the queue.
-    Side effects: the row (with whatever else the caller changed on it); when the comment was or now is
-    shown, the guide page's cache and the search index (after commit)."""
+    Side effects: the row's status, its time and reasons, and the other `fields` the caller changed on it (only
+    those: a caller holding an older copy of the row must not write its stale text back); when the comment was or
+    now is shown, the guide page's cache and the search index (after commit)."""
     current = CommentStatus(comment.status)
     if new not in COMMENT_TRANSITIONS[current]:
         raise ApplicationError(
@@ -256,7 +265,7 @@ def _set_status(comment: Comment, new: CommentStatus, *, reasons: list[str] | No
     comment.status, comment.status_changed_at = new, timezone.now()
     if reasons is not None:
         comment.reasons = reasons
-    comment.save()
+    comment.save(update_fields=["status", "status_changed_at", "reasons", *fields])
     if was_shown or new == CommentStatus.APPROVED:
         _expire_guide_page(comment)
 
@@ -264,7 +273,7 @@ def _set_status(comment: Comment, new: CommentStatus, *, reasons: list[str] | No
 def _blank(comment: Comment) -> None:
     comment.body, comment.body_html = "", ""
     comment.guest_email, comment.notify_replies = "", False
-    _set_status(comment, CommentStatus.DELETED)
+    _set_status(comment, CommentStatus.DELETED, fields=("body", "body_html", "guest_email", "notify_replies"))
 
 
 def comment_delete(*, comment: Comment, by: User) -> None:
@@ -305,9 +314,13 @@ def comment_remove(*, comment: Comment) -> None:
 
 def comment_hide(*, comment: Comment, reason: str) -> None:
     """Enough people reported it: back to the queue, hidden until a moderator decides."""
-    if comment.status != CommentStatus.APPROVED:
-        return
-    _set_status(comment, CommentStatus.HELD, reasons=[reason])
+    with transaction.atomic():
+        # The caller's copy may be older than a delete or a verdict that happened meanwhile: decide on the row.
+        locked = Comment.objects.select_for_update().get(pk=comment.pk)
+        if locked.status != CommentStatus.APPROVED:
+            return
+        _set_status(locked, CommentStatus.HELD, reasons=[reason])
+    comment.status, comment.reasons, comment.status_changed_at = locked.status, locked.reasons, locked.status_changed_at
 
 
 def comment_unhide(*, comment: Comment) -> None:

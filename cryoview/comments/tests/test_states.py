@@ -16,6 +16,7 @@ from cryoview.comments.services import (
 )
 from cryoview.comments.tests.factories import approved, posted
 from cryoview.core.errors import ApplicationError, NotFoundError
+from cryoview.reviews.tests.factories import factory_moderator
 
 ALL = list(CommentStatus)
 
@@ -82,3 +83,29 @@ def test_a_deleted_comment_takes_no_verdict(massage, member):
             verdict(comment=comment)
     comment.refresh_from_db()
     assert comment.status == CommentStatus.DELETED
+
+
+def test_a_stale_copy_never_writes_deleted_text_back(massage, member):
+    """Reports hide the copy the report's request loaded; the author deleted the comment meanwhile."""
+    from cryoview.comments.models import Comment
+
+    comment = approved(Target(procedure=massage), author=member, text="Something I regret writing")
+    stale = Comment.objects.get(pk=comment.pk)
+    comment_delete(comment=comment, by=member)
+    comment_hide(comment=stale, reason="hidden after reports from 3 established members")
+    comment.refresh_from_db()
+    assert (comment.status, comment.body, comment.body_html) == (CommentStatus.DELETED, "", "")
+
+
+def test_a_held_comment_edited_and_held_again_shows_the_new_reason(massage, member):
+    from cryoview.comments.services import comment_edit, comment_rules_update
+
+    comment_rules_update(hold_words="voucher\ndiscount", block_words="", max_links=2, by=factory_moderator())
+    comment = posted(Target(procedure=massage), author=member, text="Ask me for a voucher")
+    assert comment.status == CommentStatus.HELD
+    before = comment.status_changed_at
+    comment_edit(comment=comment, by=member, text="Ask me for a discount")
+    comment.refresh_from_db()
+    assert comment.status == CommentStatus.HELD and comment.body == "Ask me for a discount"
+    assert comment.reasons and all(r.startswith("edited: ") for r in comment.reasons)
+    assert comment.status_changed_at >= before
