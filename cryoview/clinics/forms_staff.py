@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from cryoview.clinics.documents import MAX_DOCUMENT_BYTES
 from cryoview.clinics.enums import Profession
 from cryoview.core.errors import ApplicationError
-from cryoview.core.parsing import parse_date
+from cryoview.core.parsing import parse_date, parse_int_or_none
 from cryoview.procedures.models import Procedure
 
 DOCUMENT_HELP = (
@@ -63,11 +63,22 @@ class ClaimForm(forms.Form):
     document = document_field("A document that shows you work there (e.g. a contract, a letter on the clinic's paper)")
 
 
+class ProceduresField(forms.ModelMultipleChoiceField[Procedure]):
+    """Django's field runs `pk__in` with whatever ids were posted, and SQLite cannot bind an integer beyond 64 bits
+    (a 500): each id is read with the project's strict number parser first, so a hostile one is a form error."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or []:
+            if parse_int_or_none(str(item), min=1) is None:
+                raise ValidationError("Choose procedures from the list.", code="invalid_choice")
+        return super().clean(value)
+
+
 class ClinicDetailsForm(forms.Form):
     address = forms.CharField(required=False, max_length=200)
     website = forms.CharField(required=False, max_length=300, widget=forms.URLInput)
     phone = forms.CharField(required=False, max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
-    procedures = forms.ModelMultipleChoiceField(
+    procedures = ProceduresField(
         queryset=Procedure.objects.order_by("name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,

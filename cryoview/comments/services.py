@@ -232,7 +232,7 @@ def comment_edit(*, comment: Comment, by: User, text: str) -> Comment:
     comment.body, comment.body_html, comment.fingerprint = text, render_markup(text), fingerprint(text)
     comment.flags = _flags(text)
     comment.edited_at = timezone.now()
-    text_fields = ("body", "body_html", "fingerprint", "flags", "edited_at")
+    text_fields: tuple[str, ...] = ("body", "body_html", "fingerprint", "flags", "edited_at")
     held = CommentStatus(verdict.status)
     reasons = [f"edited: {r}" for r in verdict.reasons]
     if held != CommentStatus.APPROVED and comment.status not in (CommentStatus.SPAM, held):

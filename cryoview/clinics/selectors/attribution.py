@@ -72,7 +72,9 @@ def attributions_display(*, reviews: Sequence[Review]) -> dict[int, AttributionD
         unmet = None
         if row.practitioner is not None and not _fits(row):
             unmet = requirements.get(row.procedure_id)
-        display = AttributionDisplay(row.clinic, row.practitioner, row.label, unmet)
+        # A suggestion moderators declined is not shown publicly at all (it may be a made-up or abusive name).
+        clinic = row.clinic if row.clinic is None or row.clinic.status != ClinicStatus.DECLINED else None
+        display = AttributionDisplay(clinic, row.practitioner, row.label, unmet)
         if not display.is_empty:
             shown[row.review_id] = display
     return shown

@@ -165,11 +165,15 @@ def credentials_clear_on_change(
     clinic: Clinic | None,
     by: User | None,
     profession_changed: bool = False,
+    name_changed: bool = False,
 ) -> bool:
     """Call after saving a practitioner whose licence fields (or profession) may have changed: a badge checked
     against the old ones no longer holds. Side effects: credentials_checked_on cleared, one CREDENTIALS_CLEARED
     entry in the log of `clinic` (or of each clinic the practitioner works at). Returns whether it cleared."""
-    changed = before.differences(LicenceFields.of(practitioner)) + (["profession"] if profession_changed else [])
+    # The badge vouches for a named person with a profession and a licence: a change of any of them voids it
+    # (a checked practitioner renamed to someone else must not carry the check over).
+    changed = before.differences(LicenceFields.of(practitioner))
+    changed += (["profession"] if profession_changed else []) + (["name"] if name_changed else [])
     if not changed or practitioner.credentials_checked_on is None:
         return False
     Practitioner.objects.filter(pk=practitioner.pk).update(credentials_checked_on=None)
@@ -232,6 +236,7 @@ def credential_check_decide(*, check: CredentialCheck, by: User, accept: bool, r
                     "verdict": check.status,
                     "checker": by.public_name,
                     "decided_at": check.decided_at.isoformat(),
+                    "reason": reason,  # the clinic sees why a check was refused, in its log
                 },
             )
         document_delete_on_commit(name)

@@ -13,6 +13,7 @@ from cryoview.accounts.models import User
 from cryoview.accounts.permissions import can_moderate
 from cryoview.clinics.enums import ClinicAction, ClinicStatus
 from cryoview.clinics.models import Clinic, Practitioner
+from cryoview.clinics.services.credentials import LicenceFields, credentials_clear_on_change
 from cryoview.clinics.services.log import clinic_log_add
 from cryoview.clinics.services.pages import attribution_pages_changed
 from cryoview.core.errors import ApplicationError, FieldProblem
@@ -55,7 +56,7 @@ def _unique_slug(name: str, city: str) -> str:
     return slug
 
 
-def _guides_show_clinics_later() -> None:
+def guides_show_clinics_later() -> None:
     """Once the change commits, visitors' cached guide pages expire: their "Clinics offering this" changed.
     Every guide, since the clinic's procedures before the change are not known here (there are few guides)."""
 
@@ -139,7 +140,8 @@ def clinic_suggestion_decide(*, clinic: Clinic, by: User, accept: bool, reason: 
             details={"decision": "suggestion_accepted" if accept else "suggestion_declined", "reason": clean_reason},
         )
         if accept:
-            _guides_show_clinics_later()
+            guides_show_clinics_later()
+        attribution_pages_changed(clinic_ids=[locked.pk])  # review cards name it, linked now or not at all
     clinic.status, clinic.updated_at = locked.status, locked.updated_at
     return clinic
 
@@ -148,7 +150,7 @@ def clinic_saved_by_moderator(*, clinic: Clinic, by: User, changed: list[str], c
     """Records a moderator's edit of a clinic made in the admin (the admin saves the row, this logs it).
     Side effects: one clinic log entry (clinic_edited) naming the changed fields; after commit, visitors'
     cached guide pages expire (they list the clinics offering each procedure)."""
-    _guides_show_clinics_later()
+    guides_show_clinics_later()
     clinic_log_add(
         clinic=clinic,
         actor=by,
@@ -163,5 +165,14 @@ def practitioner_saved_by_moderator(*, practitioner: Practitioner, by: User, cha
     Side effects: one clinic log entry per clinic (practitioner_added or practitioner_edited)."""
     action = ClinicAction.PRACTITIONER_ADDED if created else ClinicAction.PRACTITIONER_EDITED
     attribution_pages_changed(practitioner_ids=[practitioner.pk])
+    if not created:  # the licence fields are read-only here; a new name or profession voids the badge too
+        credentials_clear_on_change(
+            practitioner=practitioner,
+            before=LicenceFields.of(practitioner),
+            clinic=None,
+            by=by,
+            profession_changed="profession" in changed,
+            name_changed="name" in changed,
+        )
     for clinic in practitioner.clinics.all():
         clinic_log_add(clinic=clinic, actor=by, action=action, target=practitioner, details={"fields": sorted(changed)})

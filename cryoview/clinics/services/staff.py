@@ -17,6 +17,7 @@ from cryoview.clinics.enums import ClinicAction, Profession
 from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.services.credentials import LicenceFields, clean_country, clean_text, credentials_clear_on_change
+from cryoview.clinics.services.directory import guides_show_clinics_later
 from cryoview.clinics.services.log import clinic_log_add
 from cryoview.clinics.services.pages import attribution_pages_changed
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
@@ -66,6 +67,8 @@ def clinic_details_update(*, clinic: Clinic, by: User, details: ClinicDetails) -
         clinic.address, clinic.website, clinic.phone = address, website, phone
         clinic.save(update_fields=["address", "website", "phone", "updated_at"])
         clinic.procedures.set(procedures)
+        if "procedures" in changed:
+            guides_show_clinics_later()  # "Clinics offering this" on the guides
         clinic_log_add(
             clinic=clinic, actor=by, action=ClinicAction.CLINIC_EDITED, target=clinic, details={"fields": changed}
         )
@@ -141,6 +144,7 @@ def practitioner_update(
     with transaction.atomic():
         practitioner = Practitioner.objects.select_for_update().get(pk=practitioner.pk)
         profession_changed = practitioner.profession != clean.profession
+        name_changed = practitioner.name != clean.name
         practitioner.name, practitioner.profession = clean.name, clean.profession
         for f in fields(LicenceFields):
             setattr(practitioner, f.name, getattr(clean.licence, f.name))
@@ -154,6 +158,11 @@ def practitioner_update(
             details={"fields": changed},
         )
         credentials_clear_on_change(
-            practitioner=practitioner, before=before, clinic=clinic, by=by, profession_changed=profession_changed
+            practitioner=practitioner,
+            before=before,
+            clinic=clinic,
+            by=by,
+            profession_changed=profession_changed,
+            name_changed=name_changed,
         )
     return practitioner

@@ -20,7 +20,7 @@ from cryoview.clinics.services.attribution import AttributionInput, ClinicSugges
 from cryoview.clinics.tests.factories import make_clinic, make_practitioner
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.reviews.models import Review
-from cryoview.reviews.services import review_hide
+from cryoview.reviews.services import review_approve, review_hide
 from cryoview.reviews.tests.conftest import massage, warts  # noqa: F401 - shared fixtures
 from cryoview.reviews.tests.factories import factory_moderator, pending_review, published_review
 from cryoview.reviews.tests.test_pages import LIVE_MARKUP
@@ -104,6 +104,22 @@ def test_a_suggested_clinic_waits_for_moderators_and_is_shown_as_typed(client, m
     page = client.get(response["Location"]).text
     assert 'Cryo Studio Mitte, Berlin <span class="muted">(not yet in the directory)</span>' in page
     assert f"/clinics/{clinic.slug}/" not in page  # never linked before a moderator lists it
+
+
+def test_a_declined_suggestion_is_named_nowhere_public(client, member, massage, moderator):
+    """Moderators decline made-up or abusive names: the review then shows no clinic, on its page and in the API."""
+    from cryoview.clinics.services.directory import clinic_suggestion_decide
+
+    client.force_login(member)
+    suggestion = {"clinic": "new", "new_clinic_name": "Dr Quack Freezes All", "new_clinic_city": "Berlin"}
+    response = client.post(NEW_URL, {**FORM, **suggestion, "new_clinic_country": "DE"})
+    review = Review.objects.get()
+    clinic_suggestion_decide(clinic=Clinic.objects.get(), by=moderator, accept=False, reason="not a real clinic")
+    review_approve(review=review, by=moderator)
+    client.logout()
+    clear_caches()
+    for url in (response["Location"], "/procedures/facial-cryomassage/reviews/", f"/api/v1/reviews/{review.pk}"):
+        assert "Quack" not in client.get(url).text, url
 
 
 def test_a_suggestion_of_a_listed_clinic_is_that_clinic(client, member, nordlicht, other_member):

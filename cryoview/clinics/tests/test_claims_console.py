@@ -45,6 +45,17 @@ def test_staff_edit_the_details_but_not_the_name_city_or_country_and_it_is_logge
     assert 'data-action="clinic_edited"' in page and "Clinic details edited" in page
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999", "-1", "1.5", "abc", "0x10"])
+def test_a_hostile_procedure_id_is_a_form_error_and_changes_nothing(client, clinic, clinic_staff, bad):
+    client.force_login(clinic_staff)
+    response = client.post(
+        reverse("clinics:staff", args=[clinic.slug]), {"address": "Somewhere 1", "procedures": [bad]}
+    )
+    assert response.status_code == 422 and "Choose procedures from the list." in response.content.decode()
+    clinic.refresh_from_db()
+    assert clinic.address == "" and not ClinicLogEntry.objects.filter(action=ClinicAction.CLINIC_EDITED).exists()
+
+
 def test_saving_unchanged_details_logs_nothing(clinic, clinic_staff):
     details = ClinicDetails(address="", website="", phone="", procedure_ids=[])
     clinic_details_update(clinic=clinic, by=clinic_staff, details=details)

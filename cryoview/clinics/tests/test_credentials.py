@@ -199,18 +199,30 @@ def test_changing_a_licence_field_clears_the_badge_and_logs_it(clinic, practitio
     assert ClinicLogEntry.objects.filter(action=ClinicAction.PRACTITIONER_EDITED).exists()
 
 
-def test_a_change_of_name_keeps_the_badge_a_change_of_profession_does_not(
-    clinic, practitioner, clinic_staff, moderator
-):
+@pytest.mark.parametrize(
+    "change",
+    [{"name": "Lena Vogel"}, {"profession": Profession.COSMETOLOGIST}],
+    ids=["renamed to someone else", "another profession"],
+)
+def test_a_change_of_name_or_profession_clears_the_badge(clinic, practitioner, clinic_staff, moderator, change):
+    """The badge vouches for a named person: renamed (even to a married name), the practitioner is checked again,
+    or a clinic could pass a checked doctor's badge to someone unqualified."""
     checked(clinic, practitioner, clinic_staff, moderator)
-    renamed = PractitionerInput(name="Dr. Anna Weber-Roth", profession=practitioner.profession, licence=licence())
-    practitioner_update(clinic=clinic, practitioner=practitioner, by=clinic_staff, data=renamed)
-    practitioner.refresh_from_db()
-    assert practitioner.credentials_checked_on is not None
-    moved = PractitionerInput(name=practitioner.name, profession=Profession.COSMETOLOGIST, licence=licence())
-    practitioner_update(clinic=clinic, practitioner=practitioner, by=clinic_staff, data=moved)
+    values = {"name": practitioner.name, "profession": practitioner.profession, **change}
+    practitioner_update(
+        clinic=clinic, practitioner=practitioner, by=clinic_staff, data=PractitionerInput(**values, licence=licence())
+    )
     practitioner.refresh_from_db()
     assert practitioner.credentials_checked_on is None
+    entry = ClinicLogEntry.objects.get(action=ClinicAction.CREDENTIALS_CLEARED)
+    assert entry.details["fields"] == list(change)
+
+
+def test_a_refusal_reason_reaches_the_clinic_log(clinic, practitioner, clinic_staff, moderator):
+    check = send(clinic, practitioner, clinic_staff)
+    credential_check_decide(check=check, by=moderator, accept=False, reason="The scan is unreadable")
+    entry = ClinicLogEntry.objects.get(action=ClinicAction.CREDENTIALS_REJECTED)
+    assert entry.details["reason"] == "The scan is unreadable"
 
 
 def test_sending_new_licence_details_clears_the_old_badge_until_they_are_checked(
