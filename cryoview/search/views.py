@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from cryoview.search.enums import DocumentKind, SearchSort
 from cryoview.search.selectors import search_run
 from cryoview.search.text import MAX_QUERY_CHARS
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]+")
 EXAMPLES = ("blister", "cold sores", "rosacea", "liquid nitrogen", "how many sessions")
 
 
@@ -22,7 +24,9 @@ def _choice(value: str, choices: type[DocumentKind] | type[SearchSort]) -> str |
 def _filters(request: HttpRequest) -> tuple[Filters, Procedure | None]:
     """The page is forgiving: a filter it does not understand is left out rather than refused."""
     slug = request.GET.get("procedure", "")[:80]
-    procedure = Procedure.objects.filter(slug=slug, is_published=True).first() if slug else None
+    # Only a slug's characters reach the database (PostgreSQL refuses a NUL in a parameter: a 500).
+    is_slug = SLUG.fullmatch(slug) is not None
+    procedure = Procedure.objects.filter(slug=slug, is_published=True).first() if is_slug else None
     rating = request.GET.get("rating", "")
     video = request.GET.get("has_video", "")
     filters = Filters(

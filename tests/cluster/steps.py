@@ -225,7 +225,13 @@ def transcode(drill: Drill, outcome: Outcome) -> None:
 
 def check_one_set(drill: Drill, outcome: Outcome, video_id: str, ready: dict[str, Any]) -> None:
     """The video's objects are one attempt's outputs, each once, with every rendition the API lists."""
+    # The original is deleted right after the commit that makes the video ready: the API can say "ready" a
+    # moment before that delete has reached the bucket. Give it a few seconds; a leftover stays a failure.
+    deadline = time.monotonic() + 10
     keys = media_keys(drill, video_id)
+    while "original" in keys and time.monotonic() < deadline:
+        time.sleep(0.2)
+        keys = media_keys(drill, video_id)
     drill.note(outcome, f"objects of the video: {keys}")
     strays = [key for key in keys if not ARTEFACT.fullmatch(key)]
     check(not strays, f"objects no finished video should have (an attempt's leftovers?): {strays}")

@@ -447,8 +447,10 @@ def stored_digest(store: S3 | None, upload_id: str, data_dir: Path) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("where", ["local", "s3"])
 def test_receiving_100_mb_keeps_the_web_process_small(request, token, tmp_path, where):
-    """The same measurement as bench/uploads.py (1 GB there): the gunicorn worker's VmRSS while it receives
-    100 MB stays under 150 MB. Bounded by design (one chunk read at a time, a part spooled to disk)."""
+    """The same measurement as bench/uploads.py (1 GB there): the gunicorn worker's VmRSS grows by less than
+    80 MB while it receives 100 MB (bounded by design: one chunk read at a time, one 8 MiB part at a time). The
+    growth, not the total, is what receiving costs: the total also holds every app the process loads, which grows
+    with the product (156 MiB on S3 once the clinics and feeds arrived, for the same growth)."""
     s3 = request.getfixturevalue("s3") if where == "s3" else None
     node = WebNode(tmp_path / "node", **(s3.environ() if s3 else {}))
     try:
@@ -458,7 +460,8 @@ def test_receiving_100_mb_keeps_the_web_process_small(request, token, tmp_path, 
         upload = Upload.objects.get()
         assert upload.is_complete
         assert stored_digest(s3, upload.pk, tmp_path / "node") == sent
-        assert rss.peak < 150 * MiB, f"peak VmRSS {rss.peak / MiB:.0f} MiB"
+        grown = rss.peak - rss.first
+        assert grown < 80 * MiB, f"VmRSS {rss.first / MiB:.0f} → peak {rss.peak / MiB:.0f} MiB"
     finally:
         node.stop()
 
