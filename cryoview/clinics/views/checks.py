@@ -3,6 +3,8 @@ Anyone but a moderator gets 404, as for the moderation queue: the queue's existe
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -39,42 +41,51 @@ def _decision(request: HttpRequest) -> tuple[bool, str] | None:
     return form.cleaned_data["verdict"] == "accept", form.cleaned_data["reason"]
 
 
+def _refused(error: ApplicationError) -> str:
+    return error.message if not error.problems else f"The reason {error.problems[0].message}."
+
+
+def _decide(request: HttpRequest, decide: Callable[[bool, str], object], *, choose: str, done: str) -> HttpResponse:
+    """The one flow of a moderator's verdict on a document: read it, apply it, say what happened, back to the queue."""
+    decision = _decision(request)
+    if decision is None:
+        messages.error(request, choose)
+        return redirect("clinics:checks")
+    try:
+        decide(*decision)
+    except ApplicationError as error:
+        messages.error(request, _refused(error))
+    else:
+        messages.success(request, done)
+    return redirect("clinics:checks")
+
+
 @require_POST
 def claim_decision(request: HttpRequest, claim_id: int) -> HttpResponse:
     user = _moderator(request)
     claim = claim_get(claim_id=claim_id)
-    decision = _decision(request)
     if claim is None:
         raise Http404("No such claim.")
-    if decision is None:
-        messages.error(request, "Choose approve or refuse.")
-        return redirect("clinics:checks")
-    try:
-        clinic_claim_decide(claim=claim, by=user, approve=decision[0], reason=decision[1])
-    except ApplicationError as error:
-        messages.error(request, error.message if not error.problems else f"The reason {error.problems[0].message}.")
-    else:
-        messages.success(request, f"Claim on {claim.clinic.name} decided; the document is deleted.")
-    return redirect("clinics:checks")
+    return _decide(
+        request,
+        lambda approve, reason: clinic_claim_decide(claim=claim, by=user, approve=approve, reason=reason),
+        choose="Choose approve or refuse.",
+        done=f"Claim on {claim.clinic.name} decided; the document is deleted.",
+    )
 
 
 @require_POST
 def check_decision(request: HttpRequest, check_id: int) -> HttpResponse:
     user = _moderator(request)
     check = check_get(check_id=check_id)
-    decision = _decision(request)
     if check is None:
         raise Http404("No such check.")
-    if decision is None:
-        messages.error(request, "Choose accept or refuse.")
-        return redirect("clinics:checks")
-    try:
-        credential_check_decide(check=check, by=user, accept=decision[0], reason=decision[1])
-    except ApplicationError as error:
-        messages.error(request, error.message if not error.problems else f"The reason {error.problems[0].message}.")
-    else:
-        messages.success(request, f"Credentials of {check.practitioner.name} decided; the document is deleted.")
-    return redirect("clinics:checks")
+    return _decide(
+        request,
+        lambda accept, reason: credential_check_decide(check=check, by=user, accept=accept, reason=reason),
+        choose="Choose accept or refuse.",
+        done=f"Credentials of {check.practitioner.name} decided; the document is deleted.",
+    )
 
 
 @require_POST
@@ -86,7 +97,7 @@ def staff_revoke(request: HttpRequest, staff_id: int) -> HttpResponse:
     try:
         clinic_staff_revoke(staff=staff, by=user, reason=request.POST.get("reason", ""))
     except ApplicationError as error:
-        messages.error(request, error.message if not error.problems else f"The reason {error.problems[0].message}.")
+        messages.error(request, _refused(error))
     else:
         messages.success(request, f"{staff.user.public_name} no longer acts for {staff.clinic.name}.")
     return redirect("clinics:checks")
