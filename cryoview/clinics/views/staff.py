@@ -146,18 +146,24 @@ def _licence(data: dict[str, object]) -> LicenceFields:
     )
 
 
+def _licence_initial(practitioner: Practitioner) -> dict[str, Any]:
+    """The practitioner's licence fields as the forms show them (the date as YYYY-MM-DD, or empty)."""
+    expires = practitioner.licence_expires_on
+    return {
+        "licence_number": practitioner.licence_number,
+        "issuing_body": practitioner.issuing_body,
+        "country": practitioner.country,
+        "licence_expires_on": expires.isoformat() if expires else None,
+    }
+
+
 @require_http_methods(["GET", "POST"])
 def practitioner_edit(request: HttpRequest, slug: str, practitioner_id: int | None = None) -> HttpResponse:
     user, clinic = _staff_clinic(request, slug)
     practitioner = _practitioner(clinic, practitioner_id) if practitioner_id is not None else None
-    initial = {}
+    initial: dict[str, Any] = {}
     if practitioner is not None:
-        initial = {
-            n: getattr(practitioner, n)
-            for n in ("name", "profession", "licence_number", "issuing_body", "country", "licence_expires_on")
-        }
-        if practitioner.licence_expires_on:
-            initial["licence_expires_on"] = practitioner.licence_expires_on.isoformat()
+        initial = {"name": practitioner.name, "profession": practitioner.profession, **_licence_initial(practitioner)}
     form = PractitionerForm(*_bound(request), initial=initial)
     status = 200
     if request.method == "POST":
@@ -182,10 +188,7 @@ def practitioner_edit(request: HttpRequest, slug: str, practitioner_id: int | No
 def credential_send(request: HttpRequest, slug: str, practitioner_id: int) -> HttpResponse:
     user, clinic = _staff_clinic(request, slug)
     practitioner = _practitioner(clinic, practitioner_id)
-    initial = {n: getattr(practitioner, n) for n in ("licence_number", "issuing_body", "country")}
-    if practitioner.licence_expires_on:
-        initial["licence_expires_on"] = practitioner.licence_expires_on.isoformat()
-    form = CredentialForm(*_bound(request), initial=initial)
+    form = CredentialForm(*_bound(request), initial=_licence_initial(practitioner))
     status = 200
     if request.method == "POST":
         if form.is_valid():
