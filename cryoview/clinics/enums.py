@@ -66,4 +66,8 @@ class ClinicAction(models.TextChoices):
     INVITATIONS_SENT = "invitations_sent", "Invitations created"
     REPLY_POSTED = "reply_posted", "Reply posted"
     REPLY_EDITED = "reply_edited", "Reply edited"
+    REPLY_WITHDRAWN = "reply_withdrawn", "Reply withdrawn"
+    REPLY_APPROVED = "reply_approved", "Reply published by a moderator"
+    REPLY_REJECTED = "reply_rejected", "Reply rejected by a moderator"
     REVIEW_REPORTED = "review_reported", "Review reported"
+    INVITATION_REVOKED = "invitation_revoked", "Invitation revoked"

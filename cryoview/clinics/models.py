@@ -179,6 +179,7 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -244,7 +245,12 @@ class Reply(models.Model):
     status = models.CharField(max_length=10, choices=ReplyStatus.choices, default=ReplyStatus.HELD)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by_name = models.CharField(max_length=120, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="the moderator's reason, shown to the author on a rejection")
 
     class Meta:
         ordering = ["created_at", "id"]

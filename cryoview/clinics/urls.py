@@ -26,6 +26,18 @@ urlpatterns += [
         name="staff_credentials",
     ),
 ]
+# --- proofs of treatment (Verified) ---
+# --- end proofs ---
+
+# --- invitations ---
+# --- end invitations ---
+
+# --- replies ---
+# --- end replies ---
+
+# --- clinic reports ---
+# --- end clinic reports ---
+
 # --- directory ---
 urlpatterns += [
     path("", directory.directory, name="directory"),
