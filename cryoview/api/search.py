@@ -1,17 +1,20 @@
-"""Search over the API: the same selector as /search/ (cryoview.search.selectors.search_run)."""
+"""Search over the API: the same selector as /search/, the answer kept per generation of the index."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from ninja import Query, Router, Schema
 
 from cryoview.core.errors import NotFoundError
+from cryoview.core.pagecache import for_visitors
 from cryoview.procedures.selectors import procedure_get_for_page
 from cryoview.search.backends.base import Filters
 from cryoview.search.enums import DocumentKind, SearchSort
-from cryoview.search.selectors import Facet, Result, search_run
+from cryoview.search.selectors import SEARCH_SCOPE, Facet, Result, kept_until_the_index_changes, search_run_uncached
 from cryoview.search.text import MAX_QUERY_CHARS
 
 router = Router(tags=["search"])
@@ -56,20 +59,21 @@ class SearchOut(Schema):
     message: str | None
 
 
-def _hit(result: Result) -> SearchHitOut:
-    return SearchHitOut(
-        kind=DocumentKind(result.kind),
-        title=result.title,
-        snippet_html=str(result.snippet),
-        url=result.url,
-        procedure=ProcedureRefOut(slug=result.procedure_slug, name=result.procedure_name),
-        start_seconds=result.start,
-        published_at=result.published_at,
-    )
+# Plain dicts, checked once by SearchOut.model_validate (schema objects built here were checked twice).
+def _hit(result: Result) -> dict[str, Any]:
+    return {
+        "kind": result.kind,
+        "title": result.title,
+        "snippet_html": str(result.snippet),
+        "url": result.url,
+        "procedure": {"slug": result.procedure_slug, "name": result.procedure_name},
+        "start_seconds": result.start,
+        "published_at": result.published_at,
+    }
 
 
-def _facets(facets: list[Facet]) -> list[FacetOut]:
-    return [FacetOut(value=f.value, label=f.label, count=f.count) for f in facets]
+def _facets(facets: list[Facet]) -> list[dict[str, Any]]:
+    return [{"value": f.value, "label": f.label, "count": f.count} for f in facets]
 
 
 @router.get("/search", response=SearchOut, summary="Search everything public; transcript hits carry their moment")
@@ -83,26 +87,36 @@ def search(
     sort: SearchSort = SearchSort.RELEVANCE,
     cursor: str | None = Query(None, max_length=200),  # type: ignore[type-arg]
     limit: int = Query(20, ge=1, le=50),  # type: ignore[type-arg]
-) -> SearchOut:
-    guide = procedure_get_for_page(slug=procedure) if procedure else None
-    if procedure and guide is None:
-        raise NotFoundError(f"No published guide with the slug {procedure[:80]!r}.")
-    filters = Filters(
-        kind=kind.value if kind else None,
-        procedure_id=guide.pk if guide else None,
-        rating=rating,
-        has_video=has_video,
-    )
-    page = search_run(query=q[:MAX_QUERY_CHARS], filters=filters, sort=sort, cursor=cursor, limit=limit)
-    message = None
-    if page.plan.is_empty:
-        message = STOP_WORDS_MESSAGE if page.only_stop_words else EMPTY_MESSAGE
-    return SearchOut(
-        query=page.query,
-        total=page.total,
-        items=[_hit(r) for r in page.results],
-        next_cursor=page.next_cursor,
-        facets=FacetsOut(kind=_facets(page.kinds), procedure=_facets(page.procedures)),
-        suggestion=page.suggestion,
-        message=message,
+) -> HttpResponseBase:
+    def body() -> bytes:
+        guide = procedure_get_for_page(slug=procedure) if procedure else None
+        if procedure and guide is None:
+            raise NotFoundError(f"No published guide with the slug {procedure[:80]!r}.")
+        filters = Filters(
+            kind=kind.value if kind else None,
+            procedure_id=guide.pk if guide else None,
+            rating=rating,
+            has_video=has_video,
+        )
+        page = search_run_uncached(query=q[:MAX_QUERY_CHARS], filters=filters, sort=sort, cursor=cursor, limit=limit)
+        message = None
+        if page.plan.is_empty:
+            message = STOP_WORDS_MESSAGE if page.only_stop_words else EMPTY_MESSAGE
+        out = {
+            "query": page.query,
+            "total": page.total,
+            "items": [_hit(r) for r in page.results],
+            "next_cursor": page.next_cursor,
+            "facets": {"kind": _facets(page.kinds), "procedure": _facets(page.procedures)},
+            "suggestion": page.suggestion,
+            "message": message,
+        }
+        return SearchOut.model_validate(out).model_dump_json().encode()
+
+    # The same answer for everyone who asks the same: serialised once per change of the index, members too.
+    asked = json.dumps(["api", q, kind, procedure, rating, has_video, sort, cursor, limit])
+    return for_visitors(
+        request,
+        SEARCH_SCOPE,
+        lambda: HttpResponse(kept_until_the_index_changes(asked, body), content_type="application/json"),
     )

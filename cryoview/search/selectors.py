@@ -9,14 +9,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from cryoview.core.pagecache import PAGE_SECONDS, generation
 from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.models import Condition, Procedure
 from cryoview.search.backends import backend
@@ -28,6 +32,11 @@ from cryoview.search.text import MARK_END, MARK_START
 
 PAGE_SIZE = 20
 SUGGEST_WORDS = 4
+# Every write to the index bumps this scope's generation (services._index_changed): a kept page of results is
+# never shown after a change of what the index holds (a review hidden, an account deleted).
+SEARCH_SCOPE = "search"
+# This process's pages of results, per generation of the index (a few hundred queries at most).
+_kept = LocMemCache("cryoview-search-results", {"TIMEOUT": PAGE_SECONDS, "OPTIONS": {"MAX_ENTRIES": 500}})
 
 
 @dataclass(frozen=True)
@@ -189,6 +198,21 @@ def _suggestion(plan: Plan, filters: Filters) -> str | None:
     return suggestion if found else None
 
 
+def kept_until_the_index_changes[T](asked: str, build: Callable[[], T]) -> T:
+    """`build()` once per generation of the index in this process, for the question `asked` (any text that says
+    everything the answer depends on). Costs one read of the generation when kept. Nothing is kept when
+    `build()` raises (a cursor from elsewhere, an unknown guide)."""
+    current = generation(SEARCH_SCOPE)
+    key = hashlib.sha256(asked.encode()).hexdigest()
+    stored = _kept.get(key)
+    if stored is not None and stored[0] == current and stored[1] == asked:
+        value: T = stored[2]
+        return value
+    value = build()
+    _kept.set(key, (current, asked, value), timeout=PAGE_SECONDS)
+    return value
+
+
 def search_run(
     *,
     query: str,
@@ -198,7 +222,26 @@ def search_run(
     limit: int = PAGE_SIZE,
 ) -> SearchPage:
     """One page of results for `query` (nothing when it has no searchable word), with facets and the next
-    cursor; a did-you-mean suggestion when nothing matched."""
+    cursor; a did-you-mean suggestion when nothing matched. The same question asked again before the index
+    changes is answered from this process's memory; a cursor that is not one this search gave out is a 422
+    naming `cursor` either way."""
+    filters = filters or Filters()
+    asked = json.dumps(["search_run", query, repr(filters), sort.value, cursor, limit])
+    return kept_until_the_index_changes(
+        asked,
+        lambda: search_run_uncached(query=query, filters=filters, sort=sort, cursor=cursor, limit=limit),
+    )
+
+
+def search_run_uncached(
+    *,
+    query: str,
+    filters: Filters | None = None,
+    sort: SearchSort = SearchSort.RELEVANCE,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> SearchPage:
+    """`search_run` without the kept pages: what the index answers now (bench/search.py measures both)."""
     filters = filters or Filters()
     after = decode_cursor(cursor, sort) if cursor else None
     plan = _plan(query)

@@ -21,9 +21,11 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 
+from cryoview.core.pagecache import bump
 from cryoview.core.visibility import ItemId, Kind
 from cryoview.search.backends import backend
 from cryoview.search.models import SearchDocument, SearchTerm
+from cryoview.search.selectors import SEARCH_SCOPE
 from cryoview.search.sources import (
     all_documents,
     comment_documents,
@@ -63,6 +65,14 @@ def _vocabulary(documents: list[SearchDocument], seen: set[str]) -> None:
     seen.update(found)
 
 
+def index_changed() -> None:
+    """Kept pages of results (selectors.search_run, visitors' /search/ pages) are stale: now, so no request in
+    this instant keeps one, and again once the transaction commits, so none keeps what it read just before.
+    Side effects: the search scope's generation (two writes to the shared cache)."""
+    bump(SEARCH_SCOPE)
+    transaction.on_commit(lambda: bump(SEARCH_SCOPE))
+
+
 def _store(documents: Iterable[SearchDocument]) -> int:
     count = 0
     seen: set[str] = set()
@@ -83,6 +93,7 @@ def search_index_item(*, kind: Kind, pk: ItemId) -> int:
     """
     pk = str(pk)
     with transaction.atomic():
+        index_changed()
         SearchDocument.objects.filter(_rows_of(kind, pk, gone=not item_is_public(kind, pk))).delete()
         count = _store(item_documents(kind, pk))
         if kind == "guide" and count:
@@ -95,7 +106,14 @@ def search_index_item(*, kind: Kind, pk: ItemId) -> int:
 def search_remove_item(*, kind: Kind, pk: ItemId) -> int:
     """Delete an item's rows now (it is no longer public). Side effects: rows deleted. Returns how many."""
     deleted, _ = SearchDocument.objects.filter(_rows_of(kind, str(pk), gone=True)).delete()
+    index_changed()
     return deleted
+
+
+def owner_deleted(**_: object) -> None:
+    """A review, comment, video, guide or account was deleted: its rows went with it (cascading keys), in the
+    same transaction; the kept pages of results go too. Connected in SearchConfig.ready()."""
+    index_changed()
 
 
 def search_item_changed(kind: Kind, pk: ItemId) -> None:
@@ -112,6 +130,7 @@ def search_item_changed(kind: Kind, pk: ItemId) -> None:
             # Its cues leave now; the reviews that showed it may still be public (without it): the task rewrites
             # their rows. Removing every row of its reviews here lost their text until the next reconcile.
             SearchDocument.objects.filter(video_id=key).delete()
+            index_changed()
         else:
             search_remove_item(kind=kind, pk=key)
             return
@@ -124,6 +143,7 @@ def search_rebuild() -> int:
     Side effects: every SearchDocument row (and the engine's index) replaced, in one transaction; the
     vocabulary rebuilt from the new rows."""
     with transaction.atomic():
+        index_changed()
         SearchDocument.objects.all().delete()
         backend().cleared()
         SearchTerm.objects.all().delete()
@@ -146,6 +166,8 @@ def search_reconcile(*, batch: int = RECONCILE_BATCH) -> dict[str, int]:
         | SearchDocument.objects.exclude(procedure__is_published=True)
     )
     removed, _ = SearchDocument.objects.filter(pk__in=list(stale.values_list("pk", flat=True)[:10_000])).delete()
+    if removed:
+        index_changed()
     reviews = visible_reviews().exclude(pk__in=SearchDocument.objects.filter(kind="review").values("review_id"))
     comments = shown_comments().exclude(pk__in=SearchDocument.objects.filter(kind="comment").values("comment_id"))
     indexed = 0

@@ -3,14 +3,16 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 
+from cryoview.accounts.selectors import member_stand_in
 from cryoview.core.errors import ApplicationError
+from cryoview.core.pagecache import for_members, for_visitors
 from cryoview.procedures.models import Procedure
 from cryoview.search.backends.base import Filters
 from cryoview.search.enums import DocumentKind, SearchSort
-from cryoview.search.selectors import search_run
+from cryoview.search.selectors import SEARCH_SCOPE, search_run
 from cryoview.search.text import MAX_QUERY_CHARS
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -38,7 +40,17 @@ def _filters(request: HttpRequest) -> tuple[Filters, Procedure | None]:
     return filters, procedure
 
 
-def search_page(request: HttpRequest) -> HttpResponse:
+def search_page(request: HttpRequest) -> HttpResponseBase:
+    """The same page for every visitor, and for every plain member but their name: rendered once per generation
+    of the index (every write to it bumps SEARCH_SCOPE)."""
+    return for_visitors(
+        request,
+        SEARCH_SCOPE,
+        lambda: for_members(request, SEARCH_SCOPE, lambda: _search_page(request), stand_in=member_stand_in),
+    )
+
+
+def _search_page(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:MAX_QUERY_CHARS]
     sort = SearchSort(_choice(request.GET.get("sort", ""), SearchSort) or SearchSort.RELEVANCE)
     filters, procedure = _filters(request)

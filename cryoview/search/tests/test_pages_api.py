@@ -125,3 +125,33 @@ def test_the_home_page_every_guide_and_the_review_list_have_a_search_box(client,
         assert 'role="search" method="get" action="/search/"' in client.get(url).text, url
     listing = client.get(f"/procedures/{massage.slug}/reviews/").text
     assert 'name="procedure" value="facial-cryomassage"' in listing and 'name="kind" value="review"' in listing
+
+
+def test_a_visitors_kept_results_page_goes_when_the_review_is_hidden(client, indexed, warts):
+    from cryoview.reviews.models import Review
+    from cryoview.reviews.services import review_hide
+
+    blister = Review.objects.get(title="A blister on my finger")
+    assert "A blister on my finger" in client.get("/search/", {"q": "blister"}).text
+    assert "A blister on my finger" in client.get("/search/", {"q": "blister"}).text  # the kept page
+    review_hide(review=blister)
+    html = client.get("/search/", {"q": "blister"}).text
+    assert "A blister on my finger" not in html
+    assert "normal after it?" in html  # the comment under the guide is still found
+
+
+def test_the_apis_kept_answer_goes_when_the_review_is_hidden(client, member, indexed, warts):
+    from cryoview.reviews.models import Review
+    from cryoview.reviews.services import review_hide
+
+    def titles() -> set[str]:
+        return {item["title"] for item in client.get("/api/v1/search", {"q": "blister"}).json()["items"]}
+
+    assert "A blister on my finger" in titles()
+    assert "A blister on my finger" in titles()  # kept
+    client.force_login(member)
+    assert "A blister on my finger" in titles()  # the same answer for a member
+    review_hide(review=Review.objects.get(title="A blister on my finger"))
+    assert "A blister on my finger" not in titles()
+    client.logout()
+    assert "A blister on my finger" not in titles()

@@ -16,7 +16,7 @@ from cryoview.reviews.tests.factories import published_review
 from cryoview.reviews.tests.test_pages import XSS
 from cryoview.search.backends.base import Filters
 from cryoview.search.enums import SearchSort
-from cryoview.search.selectors import search_run
+from cryoview.search.selectors import search_run, search_run_uncached
 from cryoview.search.services import search_rebuild
 from cryoview.search.tests.conftest import keys, video_review
 
@@ -166,8 +166,22 @@ def test_snippets_and_titles_of_hostile_text_are_inert(client, massage, payload)
 
 def _queries(query: str) -> int:
     with CaptureQueriesContext(connection) as captured:
-        search_run(query=query)
+        search_run_uncached(query=query)
     return len(captured)
+
+
+def test_the_same_question_again_is_answered_from_memory_until_the_index_changes(massage, clean_private_store):
+    published_review(massage, title="One rare word: pumpernickel", body="Nothing else.")
+    search_rebuild()
+    first = search_run(query="pumpernickel")
+    with CaptureQueriesContext(connection) as captured:
+        again = search_run(query="pumpernickel")
+    assert again.total == first.total == 1
+    assert len(captured) <= 1, "at most the read of the index's generation"
+    assert search_run(query="pumpernickel", sort=SearchSort.NEWEST).total == 1  # another question: asked anew
+    published_review(massage, title="Pumpernickel twice", body="More.")
+    search_rebuild()
+    assert search_run(query="pumpernickel").total == 2
 
 
 def test_a_search_costs_the_same_queries_for_one_hit_or_many(massage, cues, clean_private_store):

@@ -71,6 +71,8 @@ def world(massage, member, cues, clean_private_store):
     found = keys()
     assert {f"review:{review.pk}", f"comment:{on_review.pk}", f"comment:{on_guide.pk}"} <= found
     assert sum(k.startswith("transcript:") for k in found) == 3
+    # Asked once now, so this process keeps the page of results: every path below must make it stale.
+    assert "Zebrafinch review" in found_titles()
     return {"review": review, "on_review": on_review, "on_guide": on_guide}
 
 
