@@ -11,9 +11,11 @@ import base64
 import binascii
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
@@ -27,7 +29,7 @@ from cryoview.search.backends import backend
 from cryoview.search.backends.base import MATCH_CAP, After, Filters
 from cryoview.search.enums import DocumentKind, SearchSort
 from cryoview.search.models import SearchDocument, SearchTerm
-from cryoview.search.query import Plan, condition_names, plan_query
+from cryoview.search.query import ConditionNames, Plan, condition_names, plan_query
 from cryoview.search.text import MARK_END, MARK_START
 
 PAGE_SIZE = 20
@@ -120,12 +122,15 @@ def decode_cursor(cursor: str, sort: SearchSort) -> After:
     return After(value=float(data[1]), id=data[2])
 
 
+@lru_cache(maxsize=4)
+def _conditions(rows: tuple[tuple[str, str, tuple[str, ...]], ...]) -> list[ConditionNames]:
+    """The conditions' names as the query planner matches them: worked out once for the same rows."""
+    return [condition_names(name, slug, list(synonyms)) for name, slug, synonyms in rows]
+
+
 def _plan(query: str) -> Plan:
-    conditions = [
-        condition_names(name, slug, synonyms)
-        for name, slug, synonyms in Condition.objects.values_list("name", "slug", "synonyms")
-    ]
-    return plan_query(query, conditions=conditions)
+    rows = Condition.objects.values_list("name", "slug", "synonyms")
+    return plan_query(query, conditions=_conditions(tuple((n, s, tuple(syn)) for n, s, syn in rows)))
 
 
 def _url(document: SearchDocument, procedure: Procedure) -> str:
@@ -164,8 +169,18 @@ def _results(plan: Plan, ids: list[int]) -> list[Result]:
 
 def _facets(plan: Plan, filters: Filters) -> tuple[list[Facet], list[Facet], int]:
     engine = backend()
-    kinds = engine.counts(plan, filters.without("kind"), "kind")
-    procedures = engine.counts(plan, filters.without("procedure_id"), "procedure_id")
+    kinds: Counter[str] = Counter()
+    procedures: Counter[int] = Counter()
+    if filters.kind is None and filters.procedure_id is None:
+        # Neither facet is narrowed: both counts come from one pass over the matches.
+        for (kind, procedure_id), count in engine.counts(plan, filters, ("kind", "procedure_id")).items():
+            kinds[kind] += count
+            procedures[procedure_id] += count
+    else:
+        # A facet counts as if its own filter were not set: one pass each.
+        kinds.update({key[0]: n for key, n in engine.counts(plan, filters.without("kind"), ("kind",)).items()})
+        by_guide = engine.counts(plan, filters.without("procedure_id"), ("procedure_id",))
+        procedures.update({key[0]: n for key, n in by_guide.items()})
     guides = {
         pk: (slug, name)
         for pk, slug, name in Procedure.objects.filter(pk__in=list(procedures)).values_list("pk", "slug", "name")

@@ -15,6 +15,10 @@ from cryoview.search.query import Plan
 TABLE = SearchDocument._meta.db_table
 
 
+# What the facets count by: the only column names that reach the counting SQL.
+FACET_COLUMNS = {"kind": "kind", "procedure_id": "procedure_id"}
+
+
 @dataclass(frozen=True)
 class Filters:
     kind: str | None = None
@@ -112,8 +116,8 @@ class Backend(Protocol):
     def match(self, plan: Plan, filters: Filters, sort: SearchSort, after: After | None, limit: int) -> list[Hit]:
         """The matching rows in the order asked, after the cursor."""
 
-    def counts(self, plan: Plan, filters: Filters, column: str) -> dict[Any, int]:
-        """How many rows match, by `column` (kind or procedure_id)."""
+    def counts(self, plan: Plan, filters: Filters, columns: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
+        """How many rows match, by the values of `columns` (names of FACET_COLUMNS), in one pass."""
 
     def snippets(self, plan: Plan, documents: list[SearchDocument]) -> dict[int, str]:
         """A short passage of each row with the matched words between text.MARK_START and text.MARK_END."""

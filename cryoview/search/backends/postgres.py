@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cryoview.search.backends.base import (
+    FACET_COLUMNS,
     MATCH_CAP,
     TABLE,
     After,
@@ -82,10 +83,11 @@ class PostgresBackend:
         sql = f"SELECT id, score, published_at FROM ({inner}) s WHERE {where} ORDER BY {order} LIMIT %s"  # noqa: S608
         return [Hit(id=r[0], score=r[1], published_at=r[2]) for r in fetch(sql, [*params, *after_params, limit])]
 
-    def counts(self, plan: Plan, filters: Filters, column: str) -> dict[Any, int]:
+    def counts(self, plan: Plan, filters: Filters, columns: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
         inner, params = self._candidates(plan, filters, SearchSort.RELEVANCE, None, score=False)
-        rows = fetch(f"SELECT {column}, COUNT(*) FROM ({inner}) s GROUP BY {column}", params)  # noqa: S608
-        return {row[0]: row[1] for row in rows}
+        names = ", ".join(FACET_COLUMNS[c] for c in columns)
+        rows = fetch(f"SELECT {names}, COUNT(*) FROM ({inner}) s GROUP BY {names}", params)  # noqa: S608
+        return {tuple(row[:-1]): row[-1] for row in rows}
 
     def snippets(self, plan: Plan, documents: list[SearchDocument]) -> dict[int, str]:
         if not documents:

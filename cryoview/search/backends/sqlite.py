@@ -18,6 +18,7 @@ from typing import Any
 from django.db import connection
 
 from cryoview.search.backends.base import (
+    FACET_COLUMNS,
     MATCH_CAP,
     TABLE,
     After,
@@ -127,10 +128,11 @@ class SqliteBackend:
         rows = fetch(sql, [*params, *after_params, limit])
         return [Hit(id=r[0], score=float(r[1]), published_at=_datetime(r[2])) for r in rows]
 
-    def counts(self, plan: Plan, filters: Filters, column: str) -> dict[Any, int]:
+    def counts(self, plan: Plan, filters: Filters, columns: tuple[str, ...]) -> dict[tuple[Any, ...], int]:
         inner, params = self._candidates(plan, filters, SearchSort.RELEVANCE, None, score=False)
-        rows = fetch(f"SELECT {column}, COUNT(*) FROM ({inner}) GROUP BY {column}", params)  # noqa: S608
-        return {row[0]: row[1] for row in rows}
+        names = ", ".join(FACET_COLUMNS[c] for c in columns)
+        rows = fetch(f"SELECT {names}, COUNT(*) FROM ({inner}) GROUP BY {names}", params)  # noqa: S608
+        return {tuple(row[:-1]): row[-1] for row in rows}
 
     def snippets(self, plan: Plan, documents: list[SearchDocument]) -> dict[int, str]:
         stems = {stem(word) for word in plan.all_words}
