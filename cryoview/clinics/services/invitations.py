@@ -316,6 +316,8 @@ def invitations_csv_parse(*, data: bytes, field: str = "file") -> list[Address]:
         raise ApplicationError.for_fields(
             [FieldProblem(field, "line 1: put one address per row, or name the column of addresses “email”")]
         )
+    if not rows:
+        raise ApplicationError.for_fields([FieldProblem(field, "is empty: it holds no address")])
     if len(rows) > CSV_MAX_ADDRESSES:
         raise ApplicationError.for_fields(
             [FieldProblem(field, f"holds {len(rows)} addresses: send at most {CSV_MAX_ADDRESSES} at once")]
@@ -328,6 +330,8 @@ def invitations_csv_parse(*, data: bytes, field: str = "file") -> list[Address]:
             continue
         text = cells[column] if column is not None and column < len(cells) else (cells[0] if column is None else "")
         problem = address_problem(text)
+        if problem is not None and text.count("@") > 1 and any(mark in text for mark in ";, "):
+            problem = "holds several addresses: put one per row"
         if problem is not None:
             shown = f"“{text[:80]}” " if text else ""
             problems.append(FieldProblem(field, f"line {number}: {shown}{problem}"))

@@ -131,7 +131,7 @@ def staff_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, f"{created.count} invitations sent, one e-mail each.")
             return redirect("clinics:staff_invitations", slug=clinic.slug)
     elif action not in ("link", "csv"):
-        link_form.add_error(None, "Choose what to do: create a link or send invitations from a file.")
+        messages.error(request, "Choose what to do: create a link or send invitations from a file.")
     return _staff_page(request, clinic, link_form=link_form, csv_form=csv_form, status=422)
 
 
