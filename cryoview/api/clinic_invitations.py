@@ -34,6 +34,7 @@ from cryoview.clinics.services.invitations import (
     invitations_send,
 )
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
+from cryoview.core.parsing import BIGINT_MAX
 from cryoview.procedures.models import Procedure
 
 router = Router(tags=["clinic invitations"])
@@ -183,7 +184,9 @@ def invitations_list(request: HttpRequest, slug: str) -> InvitationListOut:
 )
 def invitations_revoke(request: HttpRequest, slug: str, invitation_id: int) -> InvitationOut:
     user, clinic = _staff_clinic(request, slug)
-    invitation = invitation_for_staff(clinic=clinic, invitation_id=invitation_id) if invitation_id > 0 else None
+    invitation = (
+        invitation_for_staff(clinic=clinic, invitation_id=invitation_id) if 0 < invitation_id <= BIGINT_MAX else None
+    )
     if invitation is None:
         raise NotFoundError("No such invitation.")
     return invitation_out(invitation_revoke(invitation=invitation, by=user))

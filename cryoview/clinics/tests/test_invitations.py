@@ -26,7 +26,7 @@ from cryoview.clinics.services.invitations import (
     invitation_revoke,
     invitations_send,
 )
-from cryoview.clinics.tests.factories import make_clinic, make_staff
+from cryoview.clinics.tests.factories import make_clinic
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.procedures.models import Procedure
 from cryoview.reviews.models import Review
@@ -182,7 +182,7 @@ def test_another_clinic_in_the_form_cannot_take_the_invitation(client, nordlicht
 
 def test_a_second_use_is_refused_and_leaves_no_review(client, nordlicht, clinic_staff, member, other_member, warts):
     nordlicht.procedures.add(warts)
-    invitation, token = one_link(nordlicht, clinic_staff)
+    _invitation, token = one_link(nordlicht, clinic_staff)
     client.force_login(member)
     assert client.post(write_url(token), {**FORM, "clinic": nordlicht.slug}).status_code == 302
     # The same member on another procedure, and another member: both refused, nothing saved.

@@ -206,7 +206,7 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
     }
     response = render(request, "clinics/invitations/landing.html", context)
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the address
+    response["Referrer-Policy"] = "same-origin"  # the token is in the address: never sent to another site
     return response
 
 
@@ -297,5 +297,5 @@ def invitation_review(request: HttpRequest, token: str, procedure: str) -> HttpR
         "max_minutes": settings.CONFIG.video_max_seconds // 60,
     }
     response = render(request, "reviews/form.html", context, status=status)
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"  # (no-referrer would make the POST's Origin null: a CSRF failure)
     return response
