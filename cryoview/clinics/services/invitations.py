@@ -21,7 +21,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import send_mass_mail
 from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -168,8 +168,12 @@ def invitations_send(
         raise ApplicationError.for_fields(sorted(problems, key=lambda p: p.message))
     with transaction.atomic():
         batch, links = _create(clinic=clinic, by=by, procedure=procedure, digests=digests)
-        for (invitation, token), address in zip(links, addresses, strict=True):
-            _mail(invitation, token, email_normalise(address.email))
+        mails = [
+            (*invitation_mail_text(clinic=clinic, token=token), settings.DEFAULT_FROM_EMAIL, [email_normalise(a.email)])
+            for (_, token), a in zip(links, addresses, strict=True)
+        ]
+        # One connection for the whole batch (up to 500 messages), once the rows are committed.
+        transaction.on_commit(lambda: send_mass_mail(tuple(mails)))
     return CreatedInvitations(batch=batch, links=links)
 
 
@@ -179,11 +183,6 @@ def invitation_mail_text(*, clinic: Clinic, token: str) -> tuple[str, str]:
     context = {"clinic": clinic, "link": settings.CONFIG.site_url + path, "days": INVITATION_DAYS}
     subject = render_to_string(TEMPLATE_SUBJECT, context).strip().replace("\n", " ")
     return settings.EMAIL_SUBJECT_PREFIX + subject, render_to_string(TEMPLATE_BODY, context)
-
-
-def _mail(invitation: Invitation, token: str, address: str) -> None:
-    subject, body = invitation_mail_text(clinic=invitation.clinic, token=token)
-    transaction.on_commit(lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address]))
 
 
 def invitation_revoke(*, invitation: Invitation, by: User) -> Invitation:
