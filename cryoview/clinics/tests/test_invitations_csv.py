@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from cryoview.clinics.enums import ClinicAction
 from cryoview.clinics.models import Clinic, ClinicLogEntry, Invitation
@@ -211,3 +213,19 @@ def test_landing_permission_table(as_persona, nordlicht, clinic_staff, persona, 
     client = as_persona(persona)
     assert client.get(f"/clinics/invitations/{token}/").status_code == landing
     assert client.get(f"/clinics/invitations/{token}/review/facial-cryomassage/").status_code == form
+
+
+def test_the_staff_page_costs_the_same_queries_for_one_batch_and_for_many(client, nordlicht, clinic_staff):
+    client.force_login(clinic_staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(PAGE).status_code == 200
+        return len(captured)
+
+    invitation_links_create(clinic=nordlicht, by=clinic_staff)
+    queries()
+    few = queries()
+    for _ in range(5):
+        invitation_links_create(clinic=nordlicht, by=clinic_staff, count=3)
+    assert queries() == few
