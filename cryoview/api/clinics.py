@@ -25,6 +25,7 @@ from cryoview.clinics.selectors.directory import (
     practitioner_get_public,
     procedures_offered,
 )
+from cryoview.clinics.selectors.invitations import invitation_counts
 from cryoview.core.errors import NotFoundError
 from cryoview.core.parsing import BIGINT_MAX
 
@@ -81,6 +82,8 @@ class ClinicOut(ClinicSummaryOut):
     phone: str
     practitioners: list[PractitionerSummaryOut]
     mismatches: list[MismatchOut]
+    invitations_sent: int = Field(description="invitations to review the clinic created (so review gating shows)")
+    invitations_became_reviews: int = Field(description="of those, how many a review was written from")
 
 
 class ClinicRefOut(Schema):
@@ -179,6 +182,7 @@ def get_clinic(request: HttpRequest, slug: str) -> ClinicOut:
     offered = procedures_offered(procedures=list(clinic.procedures.all()), practitioners=practitioners)
     summary = _summary(clinic).model_dump()
     summary["review_count"] = clinic_reviews_visible(clinic=clinic).count()
+    invitations = invitation_counts(clinic=clinic)
     return ClinicOut(
         **summary,
         address=clinic.address,
@@ -186,6 +190,8 @@ def get_clinic(request: HttpRequest, slug: str) -> ClinicOut:
         phone=clinic.phone,
         practitioners=[_practitioner_summary(p) for p in practitioners],
         mismatches=_mismatches(offered),
+        invitations_sent=invitations.sent,
+        invitations_became_reviews=invitations.became_reviews,
     )
 
 

@@ -30,6 +30,18 @@ urlpatterns += [
 # --- end proofs ---
 
 # --- invitations ---
+from cryoview.clinics.views import invitations  # noqa: E402
+
+urlpatterns += [
+    path("invitations/<str:token>/", invitations.invitation_landing, name="invitation"),
+    path("invitations/<str:token>/review/<slug:procedure>/", invitations.invitation_review, name="invitation_review"),
+    path("<slug:slug>/staff/invitations/", invitations.staff_invitations, name="staff_invitations"),
+    path(
+        "<slug:slug>/staff/invitations/<int:invitation_id>/revoke",
+        invitations.staff_invitation_revoke,
+        name="staff_invitation_revoke",
+    ),
+]
 # --- end invitations ---
 
 # --- replies ---

@@ -80,6 +80,7 @@ def world(moderator, massage, clean_private_store):
         "claim_id": claim.pk,
         "practitioner_id": practitioner.pk,
         "check_id": check.pk,
+        "invitation_id": 1,  # the invitations routes: a moderator is not the clinic's staff, so any id is a 404
         "review_id": review.pk,
         "comment_id": comment.pk,
         "video_id": str(video.pk),

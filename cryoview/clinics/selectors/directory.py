@@ -19,12 +19,11 @@ from cryoview.clinics.enums import ClinicStatus, ReplyStatus, ReviewLabel
 from cryoview.clinics.models import (
     Clinic,
     ClinicReport,
-    Invitation,
     Practitioner,
     Reply,
-    ReviewAttribution,
 )
 from cryoview.clinics.rules import profession_fits
+from cryoview.clinics.selectors.invitations import invitation_counts
 from cryoview.core.errors import ApplicationError
 from cryoview.core.parsing import BIGINT_MAX, check_text, invalid
 from cryoview.moderation.enums import ReportOutcome
@@ -281,15 +280,14 @@ def clinic_activity(*, clinic: Clinic) -> ClinicActivity:
         open=Count("id", filter=Q(report__resolved_at__isnull=True)),
         **{value: Count("id", filter=Q(report__resolution=value)) for value in ReportOutcome.values},
     )
-    invitations = Invitation.objects.filter(clinic=clinic).count()
-    reviewed = ReviewAttribution.objects.filter(invitation__clinic=clinic).count() if invitations else 0
+    invitations = invitation_counts(clinic=clinic)  # one query, whether or not the clinic sent any
     return ClinicActivity(
         replies=replies,
         reports=reports["total"],
         reports_open=reports["open"],
         reports_by_outcome={label: reports[value] for value, label in ReportOutcome.choices if reports[value]},
-        invitations_sent=invitations,
-        invitations_reviewed=reviewed,
+        invitations_sent=invitations.sent,
+        invitations_reviewed=invitations.became_reviews,
     )
 
 
