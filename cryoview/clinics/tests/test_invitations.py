@@ -326,3 +326,9 @@ def test_the_clinic_page_and_api_show_the_counts_in_fixed_queries(client, nordli
     assert "<strong>3</strong> sent, <strong>1</strong> became reviews" in page
     detail = client.get(f"/api/v1/clinics/{nordlicht.slug}").json()
     assert (detail["invitations_sent"], detail["invitations_became_reviews"]) == (3, 1)
+
+
+def test_the_staff_console_leads_to_the_invitations(client, nordlicht, clinic_staff):
+    client.force_login(clinic_staff)
+    html = client.get(f"/clinics/{nordlicht.slug}/staff/").text
+    assert f'href="/clinics/{nordlicht.slug}/staff/invitations/"' in html
