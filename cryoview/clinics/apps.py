@@ -22,3 +22,8 @@ class ClinicsConfig(AppConfig):
                 replaces=("clinic_name",),
             )
         )
+        # A clinic's staff reporting a review of their clinic never count towards hiding it (moderation asks).
+        from cryoview.clinics.services.reports import CLINIC_PARTY
+        from cryoview.moderation.interested import register_interested_party
+
+        register_interested_party(CLINIC_PARTY)

@@ -18,16 +18,15 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 from cryoview.clinics.enums import ClinicStatus, ReplyStatus, ReviewLabel
 from cryoview.clinics.models import (
     Clinic,
-    ClinicReport,
     Invitation,
     Practitioner,
     Reply,
     ReviewAttribution,
 )
 from cryoview.clinics.rules import profession_fits
+from cryoview.clinics.selectors.reports import ClinicReportCounts, clinic_report_counts
 from cryoview.core.errors import ApplicationError
 from cryoview.core.parsing import BIGINT_MAX, check_text, invalid
-from cryoview.moderation.enums import ReportOutcome
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Claim, ClaimSource, Procedure
 from cryoview.procedures.selectors import SLUG
@@ -263,31 +262,20 @@ class ClinicActivity:
     """What the clinic did about its reviews, counted from the records themselves: shown only where non-zero."""
 
     replies: int
-    reports: int
-    reports_open: int
-    reports_by_outcome: dict[str, int]
     invitations_sent: int
     invitations_reviewed: int
 
     @property
     def any(self) -> bool:
-        return bool(self.replies or self.reports or self.invitations_sent)
+        return bool(self.replies or self.invitations_sent)
 
 
 def clinic_activity(*, clinic: Clinic) -> ClinicActivity:
     replies = Reply.objects.filter(clinic=clinic, by_reviewer=False, status=ReplyStatus.APPROVED).count()
-    reports = ClinicReport.objects.filter(clinic=clinic).aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(report__resolved_at__isnull=True)),
-        **{value: Count("id", filter=Q(report__resolution=value)) for value in ReportOutcome.values},
-    )
     invitations = Invitation.objects.filter(clinic=clinic).count()
     reviewed = ReviewAttribution.objects.filter(invitation__clinic=clinic).count() if invitations else 0
     return ClinicActivity(
         replies=replies,
-        reports=reports["total"],
-        reports_open=reports["open"],
-        reports_by_outcome={label: reports[value] for value, label in ReportOutcome.choices if reports[value]},
         invitations_sent=invitations,
         invitations_reviewed=reviewed,
     )
@@ -302,6 +290,7 @@ class ClinicPageData:
     side_effect_labels: dict[str, str]
     reviews: ReviewPage
     activity: ClinicActivity
+    reports: ClinicReportCounts  # selectors.reports: the reviews it reported and what moderators decided
 
 
 def clinic_page(*, clinic: Clinic, cursor: str | None = None) -> ClinicPageData:
@@ -318,6 +307,7 @@ def clinic_page(*, clinic: Clinic, cursor: str | None = None) -> ClinicPageData:
         side_effect_labels=stats_side_effect_labels(visible=visible) if stats["side_effects"] else {},
         reviews=review_page_of(visible=visible, cursor=cursor, limit=CLINIC_REVIEWS),
         activity=clinic_activity(clinic=clinic),
+        reports=clinic_report_counts(clinic=clinic),
     )
 
 
