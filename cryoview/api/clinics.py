@@ -6,12 +6,13 @@ Only listed clinics exist here: a suggested or declined clinic answers 404 like 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from cryoview.api.reviews import StatsOut
+from cryoview.api.reviews import LabelStatsOut, StatsOut
 from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.selectors.directory import (
     CLINIC_PAGE_SIZE,
@@ -25,6 +26,7 @@ from cryoview.clinics.selectors.directory import (
     practitioner_get_public,
     procedures_offered,
 )
+from cryoview.clinics.selectors.reports import clinic_report_counts
 from cryoview.core.errors import NotFoundError
 from cryoview.core.parsing import BIGINT_MAX
 
@@ -75,12 +77,22 @@ class MismatchOut(GuideRuleOut):
     practitioners: list[int] = Field(description="ids of practitioners shown whose profession the guide does not name")
 
 
+class ClinicReportsOut(Schema):
+    reviews: int = Field(description="distinct reviews the clinic's staff reported")
+    reports: int = Field(description="their reports (several staff may report one review)")
+    removed: int = Field(description="reviews a moderator took down after a report")
+    kept: int = Field(description="reviews a moderator kept")
+    dismissed: int = Field(description="reviews whose report a moderator dismissed")
+    waiting: int = Field(description="reviews still waiting for a moderator; they stay visible meanwhile")
+
+
 class ClinicOut(ClinicSummaryOut):
     address: str
     website: str
     phone: str
     practitioners: list[PractitionerSummaryOut]
     mismatches: list[MismatchOut]
+    reports: ClinicReportsOut = Field(description="what the clinic reported and what moderators decided")
 
 
 class ClinicRefOut(Schema):
@@ -97,13 +109,8 @@ class PractitionerOut(PractitionerSummaryOut):
     mismatches: list[MismatchOut]
 
 
-class LabelCountOut(Schema):
-    label: str = Field(description="verified, invited or none")
-    count: int
-
-
 class ClinicStatsOut(StatsOut):
-    by_label: list[LabelCountOut]
+    by_label: list[LabelStatsOut]
 
 
 def _procedure_ref(procedure: Any) -> ProcedureRefOut:
@@ -186,6 +193,7 @@ def get_clinic(request: HttpRequest, slug: str) -> ClinicOut:
         phone=clinic.phone,
         practitioners=[_practitioner_summary(p) for p in practitioners],
         mismatches=_mismatches(offered),
+        reports=ClinicReportsOut.model_validate(asdict(clinic_report_counts(clinic=clinic))),
     )
 
 

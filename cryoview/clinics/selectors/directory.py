@@ -15,7 +15,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
-from cryoview.clinics.enums import ClinicStatus, ReplyStatus, ReviewLabel
+from cryoview.clinics.enums import ClinicStatus, ReplyStatus
 from cryoview.clinics.models import (
     Clinic,
     Invitation,
@@ -24,6 +24,7 @@ from cryoview.clinics.models import (
     ReviewAttribution,
 )
 from cryoview.clinics.rules import profession_fits
+from cryoview.clinics.selectors.labels import label_rows
 from cryoview.clinics.selectors.reports import ClinicReportCounts, clinic_report_counts
 from cryoview.core.errors import ApplicationError
 from cryoview.core.parsing import BIGINT_MAX, check_text, invalid
@@ -228,23 +229,11 @@ def clinic_reviews_visible(*, clinic: Clinic) -> QuerySet[Review]:
     return Review.objects.filter(attribution__clinic=clinic, status=ReviewStatus.PUBLISHED, hidden_at__isnull=True)
 
 
-LABELS = [(ReviewLabel.VERIFIED, "Verified"), (ReviewLabel.INVITED, "Invited"), (ReviewLabel.NONE, "No label")]
-
-
 def clinic_stats(*, clinic: Clinic) -> dict[str, Any]:
     """The guide's aggregates (reviews.selectors.stats_compute_over: the same formula) over the clinic's
-    published reviews, plus `by_label`: how many are Verified, Invited and without a label."""
-    visible = clinic_reviews_visible(clinic=clinic)
-    stats = stats_compute_over(visible=visible)
-    counted = dict(
-        visible.order_by()
-        .values_list("attribution__label")
-        .annotate(n=Count("id"))
-        .values_list("attribution__label", "n")
-    )
-    stats["by_label"] = [
-        {"label": value or "none", "name": name, "count": counted.get(value, 0)} for value, name in LABELS
-    ]
+    published reviews; they include `by_label` (selectors.labels, as on the guide): Verified, Invited, no label."""
+    stats = stats_compute_over(visible=clinic_reviews_visible(clinic=clinic))
+    stats.setdefault("by_label", label_rows({}))  # no reviews: no breakdown counted, every label zero
     return stats
 
 

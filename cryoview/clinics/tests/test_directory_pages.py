@@ -174,7 +174,8 @@ def test_aggregates_count_published_reviews_only_and_by_label(client, massage):
     assert 'data-stat="average">3.3<' in body  # (5 + 3 + 4 + 1) / 4 = 3.25
     assert "too few to say much" in body  # fewer than the guide's minimum
     labels = text_of(response)
-    assert "Of these: 1 verified · 2 invited · 1 no label." in labels
+    assert "By label Label Reviews Average rating Verified 1 too few to average Invited 2 too few to average" in labels
+    assert "No label 1 too few to average" in labels
     assert body.count('class="review-card') == 4
 
 
