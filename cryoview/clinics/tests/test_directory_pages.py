@@ -204,9 +204,22 @@ def test_the_clinic_page_costs_the_same_queries_for_one_review_and_for_many(clie
         return len(captured)
 
     one = queries()
-    for n in range(6):
+    more = [
         attributed(published_review(massage, author=UserFactory(), rating=1 + n % 5), clinic, ReviewLabel.INVITED)
+        for n in range(6)
+    ]
     make_practitioner(clinic, name="Lena Kraus", profession=Profession.COSMETOLOGIST)
+    from cryoview.clinics.services.reports import clinic_report_create
+    from cryoview.clinics.tests.factories import make_staff
+    from cryoview.moderation.enums import Decision
+    from cryoview.moderation.services import review_decide
+    from cryoview.reviews.tests.factories import factory_moderator
+
+    staff = make_staff(UserFactory(), clinic).user  # the reviews it reported and the outcomes: still one query
+    for review in more[:3]:
+        clinic_report_create(clinic=clinic, review_id=review.pk, by=staff, reason="fake_or_paid")
+    review_decide(review=more[0], by=factory_moderator(), decision=Decision.APPROVE)
+    assert "Reported <strong>3</strong> of its reviews" in client.get(clinic.get_absolute_url()).text
     assert queries() == one
 
 
