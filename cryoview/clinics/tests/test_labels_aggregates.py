@@ -30,8 +30,8 @@ def massage(guides) -> Procedure:
     return Procedure.objects.get(slug="facial-cryomassage")
 
 
-def labelled(procedure: Procedure, clinic: Clinic | None, label: str, rating: int, title: str = "") -> Review:
-    review = published_review(procedure, rating=rating, **({"title": title} if title else {}))
+def labelled(procedure: Procedure, clinic: Clinic | None, label: str, rating: int) -> Review:
+    review = published_review(procedure, rating=rating)
     if clinic is not None:
         ReviewAttribution.objects.create(review=review, clinic=clinic, label=label)
     return review

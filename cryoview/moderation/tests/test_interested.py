@@ -19,7 +19,7 @@ from cryoview.moderation.interested import (
     unregister_interested_party,
 )
 from cryoview.moderation.models import Report
-from cryoview.moderation.services import report_create
+from cryoview.moderation.services import ReportReceipt, report_create
 from cryoview.moderation.tests.factories import established
 from cryoview.reviews.models import Review
 from cryoview.reviews.tests.factories import published_review
@@ -66,7 +66,7 @@ def party() -> Iterator[Party]:
     unregister_interested_party("test-party")
 
 
-def _report(review: Review, who: User | None, key: str = "") -> object:
+def _report(review: Review, who: User | None, key: str = "") -> ReportReceipt:
     return report_create(
         review=review, reporter=who, reporter_key=key or f"user:{who.pk if who else 'x'}", reason="fake_or_paid"
     )
@@ -96,7 +96,7 @@ def test_interested_reports_do_not_add_to_the_others(massage, member, threshold,
     review.refresh_from_db()
     assert review.hidden_at is None, "two that count and one that does not: below the threshold of three"
     [third] = established(1, prefix="third")
-    assert _report(review, third).hidden is True  # type: ignore[attr-defined]
+    assert _report(review, third).hidden is True
 
 
 def test_without_a_stake_a_member_counts_as_before(massage, member, threshold, party):
