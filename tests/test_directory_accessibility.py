@@ -29,6 +29,13 @@ def test_directory_pages_are_accessible(page, live_server, guides, member, moder
     lena = make_practitioner(clinic, name="Lena Kraus", profession=Profession.COSMETOLOGIST)
     review = published_review(massage, title="Careful and calm", side_effects=["blister"])
     ReviewAttribution.objects.create(review=review, clinic=clinic, practitioner=lena, label=ReviewLabel.INVITED)
+    from cryoview.clinics.services.reports import clinic_report_create  # the page's "reported" line and labels
+    from cryoview.clinics.tests.factories import make_staff
+    from cryoview.reviews.stats import stats_refresh
+
+    clinic_report_create(clinic=clinic, review_id=review.pk, by=make_staff(member, clinic).user, reason="other",
+                         details="Not our patient")  # fmt: skip
+    stats_refresh(procedure=massage)
     clinic_suggest(name="Eisblume", city="Köln", country="DE", by=member)
     for path in (
         "/clinics/",

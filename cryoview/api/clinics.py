@@ -6,12 +6,13 @@ Only listed clinics exist here: a suggested or declined clinic answers 404 like 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
-from cryoview.api.reviews import StatsOut
+from cryoview.api.reviews import LabelStatsOut, StatsOut
 from cryoview.clinics.models import Clinic, Practitioner
 from cryoview.clinics.selectors.directory import (
     CLINIC_PAGE_SIZE,
@@ -26,6 +27,7 @@ from cryoview.clinics.selectors.directory import (
     procedures_offered,
 )
 from cryoview.clinics.selectors.invitations import invitation_counts
+from cryoview.clinics.selectors.reports import clinic_report_counts
 from cryoview.core.errors import NotFoundError
 from cryoview.core.parsing import BIGINT_MAX
 
@@ -76,6 +78,15 @@ class MismatchOut(GuideRuleOut):
     practitioners: list[int] = Field(description="ids of practitioners shown whose profession the guide does not name")
 
 
+class ClinicReportsOut(Schema):
+    reviews: int = Field(description="distinct reviews the clinic's staff reported")
+    reports: int = Field(description="their reports (several staff may report one review)")
+    removed: int = Field(description="reviews a moderator took down after a report")
+    kept: int = Field(description="reviews a moderator kept")
+    dismissed: int = Field(description="reviews whose report a moderator dismissed")
+    waiting: int = Field(description="reviews still waiting for a moderator; they stay visible meanwhile")
+
+
 class ClinicOut(ClinicSummaryOut):
     address: str
     website: str
@@ -84,6 +95,7 @@ class ClinicOut(ClinicSummaryOut):
     mismatches: list[MismatchOut]
     invitations_sent: int = Field(description="invitations to review the clinic created (so review gating shows)")
     invitations_became_reviews: int = Field(description="of those, how many a review was written from")
+    reports: ClinicReportsOut = Field(description="what the clinic reported and what moderators decided")
 
 
 class ClinicRefOut(Schema):
@@ -100,13 +112,8 @@ class PractitionerOut(PractitionerSummaryOut):
     mismatches: list[MismatchOut]
 
 
-class LabelCountOut(Schema):
-    label: str = Field(description="verified, invited or none")
-    count: int
-
-
 class ClinicStatsOut(StatsOut):
-    by_label: list[LabelCountOut]
+    by_label: list[LabelStatsOut]
 
 
 def _procedure_ref(procedure: Any) -> ProcedureRefOut:
@@ -192,6 +199,7 @@ def get_clinic(request: HttpRequest, slug: str) -> ClinicOut:
         mismatches=_mismatches(offered),
         invitations_sent=invitations.sent,
         invitations_became_reviews=invitations.became_reviews,
+        reports=ClinicReportsOut.model_validate(asdict(clinic_report_counts(clinic=clinic))),
     )
 
 

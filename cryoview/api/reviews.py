@@ -330,6 +330,15 @@ class SideEffectStatsOut(Schema):
     count: int
 
 
+class LabelStatsOut(Schema):
+    label: str = Field(description="verified, invited or none")
+    name: str = Field(description="the label as the pages show it")
+    count: int
+    average_rating: float | None = Field(
+        description="the mean rating of the reviews with this label; null below the count that makes it mean much"
+    )
+
+
 class StatsOut(Schema):
     count: int
     rating: RatingStatsOut
@@ -338,6 +347,11 @@ class StatsOut(Schema):
     sessions_median: float | None
     side_effects: list[SideEffectStatsOut]
     with_followup: int
+    by_label: list[LabelStatsOut] = Field(
+        default_factory=list,
+        description="the reviews counted per label (verified, invited, none); empty until the next recount for "
+        "stats counted before labels were",
+    )
 
 
 @router.get("/procedures/{slug}/stats", response=StatsOut, summary="Aggregates over published reviews only")

@@ -22,3 +22,13 @@ class ClinicsConfig(AppConfig):
                 replaces=("clinic_name",),
             )
         )
+        # A clinic's staff reporting a review of their clinic never count towards hiding it (moderation asks).
+        from cryoview.clinics.services.reports import CLINIC_PARTY
+        from cryoview.moderation.interested import register_interested_party
+
+        register_interested_party(CLINIC_PARTY)
+        # Labels counted separately in every set of aggregates (the guide's, a clinic's).
+        from cryoview.clinics.selectors.labels import LABELS_BREAKDOWN
+        from cryoview.reviews.breakdowns import register_stats_breakdown
+
+        register_stats_breakdown(LABELS_BREAKDOWN)

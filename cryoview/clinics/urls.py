@@ -48,6 +48,11 @@ urlpatterns += [
 # --- end replies ---
 
 # --- clinic reports ---
+from cryoview.clinics.views import reports  # noqa: E402 - inside its block, so the blocks merge apart
+
+urlpatterns += [
+    path("<slug:slug>/staff/reviews/<int:review_id>/report/", reports.review_report, name="staff_report"),
+]
 # --- end clinic reports ---
 
 # --- directory ---

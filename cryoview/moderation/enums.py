@@ -39,6 +39,7 @@ class ReporterTrust(models.TextChoices):
     NEW_ACCOUNT = "new_account", "New account"
     REPEAT = "repeat", "Reported this item before"
     AUTHOR = "author", "The author"
+    INTERESTED = "interested", "Clinic of this review"
 
 
 class TargetKind(models.TextChoices):

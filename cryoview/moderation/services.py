@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -28,6 +29,7 @@ from cryoview.core.flags import Flag, flags_from_json
 from cryoview.core.throttle import throttle_hit
 from cryoview.core.validation import CONTROL
 from cryoview.moderation.enums import Decision, ReporterTrust, ReportOutcome, ReportPart, ReportReason, TargetKind
+from cryoview.moderation.interested import Stake, interested_stake
 from cryoview.moderation.models import ModerationDecision, Report
 from cryoview.moderation.permissions import can_moderate
 from cryoview.moderation.selectors import ReportTarget, reporter_trust, review_flags, trusted_reporters
@@ -154,8 +156,13 @@ class ReportReceipt:
     message: str
 
 
-def _receipt_message(*, trust: str, what: str, hidden: bool) -> str:
+def _receipt_message(*, trust: str, what: str, hidden: bool, on_behalf_of: str = "") -> str:
     queued = "Thank you. Your report is in the moderation queue and a moderator will review it."
+    if trust == ReporterTrust.INTERESTED:
+        return (
+            f"{queued} You act for {on_behalf_of}, the clinic this {what} names: a clinic's report never hides a "
+            f"{what}. It stays visible, and a moderator will decide whether to keep it or take it down."
+        )
     if hidden:
         return (
             f"{queued} Several established members have now reported it, so it is hidden until a moderator "
@@ -183,9 +190,12 @@ def _report_save(
     details: str,
     reporter: User | None,
     reporter_key: str,
+    trust: ReporterTrust | None = None,
+    record: Callable[[Report], None] | None = None,
 ) -> tuple[Report, int]:
-    """Rate-limit the reporter, store their one open report on `about` with how far it may be trusted, and
-    count the distinct established members who have an open report on it (what the hiding threshold counts)."""
+    """Rate-limit the reporter, store their one open report on `about` with how far it may be trusted (`trust`
+    overrides the rule: an interested party's), run `record` in the same transaction, and count the distinct
+    established members who have an open report on it (what the hiding threshold counts)."""
     if reporter is not None:  # one account is one person, whatever address it reports from
         reporter_key = f"user:{reporter.pk}"
     throttle_hit(
@@ -200,8 +210,10 @@ def _report_save(
                 details=details.strip(),
                 reporter=reporter,
                 reporter_key=reporter_key,
-                trust=reporter_trust(reporter=reporter, about=about),
+                trust=trust or reporter_trust(reporter=reporter, about=about),
             )
+            if record is not None:
+                record(report)
     except IntegrityError:
         raise ApplicationError(
             f"You have already reported this {what}; a moderator will review it.", 409, "already_reported"
@@ -341,6 +353,18 @@ def followup_decide_as(*, followup: FollowUp, by: User, decision: Decision, reas
         )
 
 
+def _recorder(stake: Stake | None, reporter: User | None) -> Callable[[Report], None] | None:
+    """The interested party's record of this reporter's report (None when nobody has a stake)."""
+    if stake is None or reporter is None:
+        return None
+    party, by = stake.party, reporter
+
+    def record(report: Report) -> None:
+        party.record(report, by)
+
+    return record
+
+
 def report_create(
     *,
     review: Review,
@@ -352,7 +376,9 @@ def report_create(
 ) -> ReportReceipt:
     """Anyone reports a published review or its video; the report is in the moderation queue at once. Only
     established members' reports count towards hiding: at CRYOVIEW_REPORTS_HIDE_THRESHOLD of them the review is
-    hidden until a moderator decides. Rate-limited per person. Side effects: a Report row, maybe hiding."""
+    hidden until a moderator decides. A reporter an interested party names (staff of the review's clinic: see
+    moderation.interested) is stored as "interested" and never counts, whichever door they used. Rate-limited per
+    person. Side effects: a Report row, the party's record in the same transaction, maybe hiding."""
     if not review.is_visible:
         raise NotFoundError("No such review.")
     problems = []
@@ -361,6 +387,7 @@ def report_create(
     if part == ReportPart.VIDEO and review.video_id is None:
         problems.append(FieldProblem("part", "this review has no video"))
     _check_report(reason=reason, details=details, problems=problems)
+    stake = interested_stake(review=review, user=reporter)
     report, trusted = _report_save(
         about={"review": review},
         what="review",
@@ -369,11 +396,16 @@ def report_create(
         details=details,
         reporter=reporter,
         reporter_key=reporter_key,
+        trust=ReporterTrust.INTERESTED if stake is not None else None,
+        record=_recorder(stake, reporter),
     )
     hidden = report.trust == ReporterTrust.TRUSTED and trusted >= settings.CONFIG.reports_hide_threshold
     if hidden:
         review_hide(review=review)
-    return ReportReceipt(report, hidden, _receipt_message(trust=report.trust, what="review", hidden=hidden))
+    message = _receipt_message(
+        trust=report.trust, what="review", hidden=hidden, on_behalf_of=stake.on_behalf_of if stake else ""
+    )
+    return ReportReceipt(report, hidden, message)
 
 
 COMMENT_DECISIONS = (Decision.APPROVE, Decision.SPAM, Decision.DELETE, Decision.DISMISS)

@@ -21,6 +21,7 @@ from cryoview.core.parsing import BIGINT_MAX, invalid, parse_datetime
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Procedure
 from cryoview.procedures.selectors import procedure_scope
+from cryoview.reviews.breakdowns import stats_breakdowns_compute
 from cryoview.reviews.enums import SIDE_EFFECT_NONE, SIDE_EFFECT_OTHER, FollowUpStatus, ReviewSort, ReviewStatus
 from cryoview.reviews.models import FollowUp, Negated, Review, ReviewStats
 from cryoview.reviews.permissions import can_see_review, can_see_review_in_private
@@ -296,6 +297,7 @@ def stats_compute_over(*, visible: QuerySet[Review]) -> dict[str, Any]:
             for slug, n in sorted(effect_counts.items(), key=lambda item: (-item[1], item[0]))
         ],
         "with_followup": totals["with_followup"],
+        **stats_breakdowns_compute(visible=visible),  # what apps above count separately (labels)
     }
 
 

@@ -203,6 +203,11 @@ def test_followups_and_stats_through_the_api(client, member, moderator, warts):
         "sessions_median": 2.0,
         "side_effects": [{"slug": "blister", "percent": 100, "count": 1}],
         "with_followup": 0,
+        "by_label": [  # counted separately (clinics' breakdown); an average needs 5 reviews with the label
+            {"label": "verified", "name": "Verified", "count": 0, "average_rating": None},
+            {"label": "invited", "name": "Invited", "count": 0, "average_rating": None},
+            {"label": "none", "name": "No label", "count": 1, "average_rating": None},
+        ],
     }
 
 

@@ -15,18 +15,18 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet, Window
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
 
-from cryoview.clinics.enums import ClinicStatus, ReplyStatus, ReviewLabel
+from cryoview.clinics.enums import ClinicStatus, ReplyStatus
 from cryoview.clinics.models import (
     Clinic,
-    ClinicReport,
     Practitioner,
     Reply,
 )
 from cryoview.clinics.rules import profession_fits
 from cryoview.clinics.selectors.invitations import invitation_counts
+from cryoview.clinics.selectors.labels import label_rows
+from cryoview.clinics.selectors.reports import ClinicReportCounts, clinic_report_counts
 from cryoview.core.errors import ApplicationError
 from cryoview.core.parsing import BIGINT_MAX, check_text, invalid
-from cryoview.moderation.enums import ReportOutcome
 from cryoview.procedures.enums import ClaimSection
 from cryoview.procedures.models import Claim, ClaimSource, Procedure
 from cryoview.procedures.selectors import SLUG
@@ -228,23 +228,11 @@ def clinic_reviews_visible(*, clinic: Clinic) -> QuerySet[Review]:
     return Review.objects.filter(attribution__clinic=clinic, status=ReviewStatus.PUBLISHED, hidden_at__isnull=True)
 
 
-LABELS = [(ReviewLabel.VERIFIED, "Verified"), (ReviewLabel.INVITED, "Invited"), (ReviewLabel.NONE, "No label")]
-
-
 def clinic_stats(*, clinic: Clinic) -> dict[str, Any]:
     """The guide's aggregates (reviews.selectors.stats_compute_over: the same formula) over the clinic's
-    published reviews, plus `by_label`: how many are Verified, Invited and without a label."""
-    visible = clinic_reviews_visible(clinic=clinic)
-    stats = stats_compute_over(visible=visible)
-    counted = dict(
-        visible.order_by()
-        .values_list("attribution__label")
-        .annotate(n=Count("id"))
-        .values_list("attribution__label", "n")
-    )
-    stats["by_label"] = [
-        {"label": value or "none", "name": name, "count": counted.get(value, 0)} for value, name in LABELS
-    ]
+    published reviews; they include `by_label` (selectors.labels, as on the guide): Verified, Invited, no label."""
+    stats = stats_compute_over(visible=clinic_reviews_visible(clinic=clinic))
+    stats.setdefault("by_label", label_rows({}))  # no reviews: no breakdown counted, every label zero
     return stats
 
 
@@ -262,30 +250,19 @@ class ClinicActivity:
     """What the clinic did about its reviews, counted from the records themselves: shown only where non-zero."""
 
     replies: int
-    reports: int
-    reports_open: int
-    reports_by_outcome: dict[str, int]
     invitations_sent: int
     invitations_reviewed: int
 
     @property
     def any(self) -> bool:
-        return bool(self.replies or self.reports or self.invitations_sent)
+        return bool(self.replies or self.invitations_sent)
 
 
 def clinic_activity(*, clinic: Clinic) -> ClinicActivity:
     replies = Reply.objects.filter(clinic=clinic, by_reviewer=False, status=ReplyStatus.APPROVED).count()
-    reports = ClinicReport.objects.filter(clinic=clinic).aggregate(
-        total=Count("id"),
-        open=Count("id", filter=Q(report__resolved_at__isnull=True)),
-        **{value: Count("id", filter=Q(report__resolution=value)) for value in ReportOutcome.values},
-    )
     invitations = invitation_counts(clinic=clinic)  # one query, whether or not the clinic sent any
     return ClinicActivity(
         replies=replies,
-        reports=reports["total"],
-        reports_open=reports["open"],
-        reports_by_outcome={label: reports[value] for value, label in ReportOutcome.choices if reports[value]},
         invitations_sent=invitations.sent,
         invitations_reviewed=invitations.became_reviews,
     )
@@ -300,6 +277,7 @@ class ClinicPageData:
     side_effect_labels: dict[str, str]
     reviews: ReviewPage
     activity: ClinicActivity
+    reports: ClinicReportCounts  # selectors.reports: the reviews it reported and what moderators decided
 
 
 def clinic_page(*, clinic: Clinic, cursor: str | None = None) -> ClinicPageData:
@@ -316,6 +294,7 @@ def clinic_page(*, clinic: Clinic, cursor: str | None = None) -> ClinicPageData:
         side_effect_labels=stats_side_effect_labels(visible=visible) if stats["side_effects"] else {},
         reviews=review_page_of(visible=visible, cursor=cursor, limit=CLINIC_REVIEWS),
         activity=clinic_activity(clinic=clinic),
+        reports=clinic_report_counts(clinic=clinic),
     )
 
 

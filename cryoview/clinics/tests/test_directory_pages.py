@@ -174,7 +174,8 @@ def test_aggregates_count_published_reviews_only_and_by_label(client, massage):
     assert 'data-stat="average">3.3<' in body  # (5 + 3 + 4 + 1) / 4 = 3.25
     assert "too few to say much" in body  # fewer than the guide's minimum
     labels = text_of(response)
-    assert "Of these: 1 verified · 2 invited · 1 no label." in labels
+    assert "By label Label Reviews Average rating Verified 1 too few to average Invited 2 too few to average" in labels
+    assert "No label 1 too few to average" in labels
     assert body.count('class="review-card') == 4
 
 
@@ -203,9 +204,22 @@ def test_the_clinic_page_costs_the_same_queries_for_one_review_and_for_many(clie
         return len(captured)
 
     one = queries()
-    for n in range(6):
+    more = [
         attributed(published_review(massage, author=UserFactory(), rating=1 + n % 5), clinic, ReviewLabel.INVITED)
+        for n in range(6)
+    ]
     make_practitioner(clinic, name="Lena Kraus", profession=Profession.COSMETOLOGIST)
+    from cryoview.clinics.services.reports import clinic_report_create
+    from cryoview.clinics.tests.factories import make_staff
+    from cryoview.moderation.enums import Decision
+    from cryoview.moderation.services import review_decide
+    from cryoview.reviews.tests.factories import factory_moderator
+
+    staff = make_staff(UserFactory(), clinic).user  # the reviews it reported and the outcomes: still one query
+    for review in more[:3]:
+        clinic_report_create(clinic=clinic, review_id=review.pk, by=staff, reason="fake_or_paid")
+    review_decide(review=more[0], by=factory_moderator(), decision=Decision.APPROVE)
+    assert "Reported <strong>3</strong> of its reviews" in client.get(clinic.get_absolute_url()).text
     assert queries() == one
 
 

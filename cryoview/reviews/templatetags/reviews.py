@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from cryoview.core.pagecache import per_generation
 from cryoview.procedures.selectors import procedure_scope
+from cryoview.reviews.breakdowns import BreakdownPart, stats_breakdown_parts
 from cryoview.reviews.enums import ReviewSort, ReviewStatus
 from cryoview.reviews.extras import review_extras_html
 from cryoview.reviews.selectors import (
@@ -80,6 +81,12 @@ def stats_for_many(procedures: Any) -> dict[int, dict[str, Any]]:
 @register.filter
 def stats_of(all_stats: dict[int, dict[str, Any]], procedure: Any) -> dict[str, Any] | None:
     return all_stats.get(procedure.pk)
+
+
+@register.filter
+def breakdowns(stats: dict[str, Any]) -> list[BreakdownPart]:
+    """The registered breakdowns stored in these stats (reviews.breakdowns), each with its template and rows."""
+    return stats_breakdown_parts(stats)
 
 
 @register.filter
