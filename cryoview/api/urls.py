@@ -15,6 +15,7 @@ from cryoview.api import (
     videos,
 )
 from cryoview.api.auth import require_session_csrf
+from cryoview.api.clinic_proofs import router as clinic_proofs_router
 from cryoview.api.clinics import router as clinics_router
 
 api = NinjaAPI(
@@ -36,4 +37,5 @@ api.add_router("", moderation.router)
 api.add_router("", accounts.router)
 api.add_router("", search.router)
 api.add_router("", clinic_staff.router)
+api.add_router("", clinic_proofs_router)
 api.add_router("", clinics_router)

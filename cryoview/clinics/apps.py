@@ -9,6 +9,7 @@ class ClinicsConfig(AppConfig):
     def ready(self) -> None:
         from cryoview.clinics.forms_attribution import attribution_clean, attribution_fields
         from cryoview.clinics.views.attribution import attribution_html
+        from cryoview.clinics.views.proofs import register_proofs
         from cryoview.reviews.extras import ReviewExtra, register_review_extra
 
         # A review names its clinic and practitioner; reviews cannot import clinics, so clinics adds them.
@@ -22,3 +23,4 @@ class ClinicsConfig(AppConfig):
                 replaces=("clinic_name",),
             )
         )
+        register_proofs()

@@ -5,7 +5,8 @@ whatever its staff send. A published review keeps the attribution moderators saw
 waiting edit of a published review (reviews.services) is a snapshot of the review's own fields that moderation
 shows and applies, and a clinic in it would reach the public without a moderator seeing the change. A draft, a
 pending and a rejected review all pass a moderator, who sees the attribution on the review's page, before anyone
-else sees it. The label (Verified, Invited) is set by the proofs and invitations, never here.
+else sees it. The label (Verified, Invited) is set by the proofs and invitations; here it only goes, when the
+review names another clinic than the one it was given for.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from cryoview.clinics.enums import ReviewLabel
 from cryoview.clinics.models import Clinic, Practitioner, ReviewAttribution
 from cryoview.clinics.selectors.attribution import listed_clinic_by_slug, practitioner_at
 from cryoview.clinics.services.directory import clinic_suggest
+from cryoview.clinics.services.proofs import proofs_withdraw
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.pagecache import bump
 from cryoview.core.validation import plain_text
@@ -147,6 +149,8 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
         raise ApplicationError.for_fields(
             [FieldProblem("clinic", "stays the clinic whose invitation this review was written from")]
         )
+    if row is not None and row.clinic_id != (clinic.pk if clinic is not None else None):
+        _clinic_changed(row)
     if clinic is None and chosen.practitioner is None and (row is None or row.label == ReviewLabel.NONE):
         if row is not None:
             row.delete()
@@ -156,3 +160,12 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
     row.clinic, row.practitioner = clinic, chosen.practitioner
     row.save()
     return row
+
+
+def _clinic_changed(row: ReviewAttribution) -> None:
+    """A label vouches for the clinic the review named when it was given (the proof, the invitation were about
+    that one): another clinic, or none, and it no longer applies; a proof still waiting was for the other clinic.
+    The invitation stays linked (it was used), only the label goes."""
+    if row.label in (ReviewLabel.VERIFIED, ReviewLabel.INVITED):
+        row.label = ReviewLabel.NONE
+    proofs_withdraw(review_id=row.review_id)
