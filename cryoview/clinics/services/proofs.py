@@ -108,7 +108,9 @@ def proof_decide(*, proof: TreatmentProof, by: User, accept: bool, reason: str =
 
 
 def _label_verified(review: Review) -> None:
-    row = ReviewAttribution.objects.select_for_update().select_related("clinic").filter(review=review).first()
+    row = (
+        ReviewAttribution.objects.select_for_update(of=("self",)).select_related("clinic").filter(review=review).first()
+    )
     if row is None or row.clinic is None or row.clinic.status == ClinicStatus.DECLINED:
         raise ApplicationError("The review no longer names a clinic: refuse the proof.", status=409, code="no_clinic")
     row.label = ReviewLabel.VERIFIED  # the invitation, if any, stays linked: Verified outranks Invited
