@@ -133,9 +133,11 @@ def _may_change(by: User, review: Review) -> None:
 def attribution_set(*, review: Review, by: User, data: AttributionInput) -> ReviewAttribution | None:
     """Set the clinic and practitioner of a review (call it inside the review's transaction). Side effects: the
     ReviewAttribution row (created, changed, or deleted when nothing is left: no clinic, no practitioner, no
-    label); a suggested Clinic row for a clinic not in the directory; for a published review (a moderator's
-    change), visitors' cached pages of its guide expire after commit. Raises ApplicationError (422) naming the
-    field, 404 for anyone but the author and moderators, 409 for the author of a published review."""
+    label); a suggested Clinic row for a clinic not in the directory; another clinic (or none) than before takes a
+    Verified or Invited label away and withdraws a waiting proof of treatment (its document deleted after commit);
+    for a published review (a moderator's change), visitors' cached pages of its guide expire after commit.
+    Raises ApplicationError (422) naming the field, 404 for anyone but the author and moderators, 409 for the
+    author of a published review."""
     _may_change(by, review)
     if review.is_published:
         scope = procedure_scope(review.procedure.slug)
