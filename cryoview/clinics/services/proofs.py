@@ -144,6 +144,16 @@ def proofs_withdraw(*, review_id: int) -> int:
     return withdrawn
 
 
+def proofs_withdraw_of(*, user: User) -> int:
+    """Before an account is deleted: the waiting proofs of its reviews are withdrawn and their documents deleted
+    after the commit (without this the rows go with the reviews and the documents' sweep deletes the files after
+    the orphan grace period). Returns how many."""
+    review_ids = TreatmentProof.objects.filter(review__author=user, status=Verdict.PENDING).values_list(
+        "review_id", flat=True
+    )
+    return sum(proofs_withdraw(review_id=review_id) for review_id in set(review_ids))
+
+
 def proofs_on_review_change(kind: Kind, pk: ItemId) -> None:
     """A visibility listener (registered in ClinicsConfig.ready): a review withdrawn by its author takes its
     waiting proof of treatment, and the document, with it. One query for any other change of a review."""

@@ -15,7 +15,7 @@ from cryoview.clinics.documents import MAX_DOCUMENT_BYTES, documents_in_use, doc
 from cryoview.clinics.enums import ClinicStatus, ReviewLabel, Verdict
 from cryoview.clinics.models import Clinic, Invitation, ReviewAttribution, TreatmentProof
 from cryoview.clinics.services.attribution import AttributionInput, attribution_set
-from cryoview.clinics.services.proofs import proof_decide, proof_send
+from cryoview.clinics.services.proofs import proof_decide, proof_send, proofs_withdraw_of
 from cryoview.clinics.tests.documents import HTML, JPEG, PDF, clear_documents, png, stored_documents, upload
 from cryoview.clinics.tests.factories import make_clinic
 from cryoview.core.errors import ApplicationError, NotFoundError
@@ -260,10 +260,16 @@ def test_deleting_the_account_leaves_no_proof_behind(review, member, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         account_delete(user=member)
     assert not TreatmentProof.objects.exists()
-    # The media audit never judges documents; the documents' own sweep deletes what no row points at.
+    assert stored_documents() == []  # at once, not after the sweep's grace period
     assert not any("clinics/documents" in stray.name for stray in stray_files())
-    documents_sweep(grace=timedelta(0))
-    assert stored_documents() == []
+
+
+def test_before_an_account_goes_its_waiting_proofs_go_at_once(review, member, django_capture_on_commit_callbacks):
+    proof = send(review)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert proofs_withdraw_of(user=member) == 1
+    proof.refresh_from_db()
+    assert proof.status == Verdict.WITHDRAWN and stored_documents() == []
 
 
 def test_a_pending_proof_is_never_an_orphan(review):
