@@ -44,6 +44,9 @@ VALID: dict[str, dict[str, Any]] = {
     "POST /api/v1/clinic-claims/{claim_id}/decision": {"decision": "reject", "reason": "Not on the clinic's paper"},
     "POST /api/v1/credential-checks/{check_id}/decision": {"decision": "reject", "reason": "Not in the register"},
     "POST /api/v1/clinics/{slug}/invitations": {"emails": ["patient@example.org"], "procedure": "facial-cryomassage"},
+    # Proofs of treatment: the document is the only field (multipart; fuzzed in cryoview/clinics/tests).
+    "POST /api/v1/reviews/{review_id}/proof": {},
+    "POST /api/v1/clinics/checks/proofs/{proof_id}/decision": {"decision": "reject", "reason": "Another clinic"},
     "PUT /api/v1/videos/{video_id}/captions/{lang}": {"vtt": CAPTIONS},
     "POST /api/v1/reviews": {
         "procedure": "cryoelectrophoresis",

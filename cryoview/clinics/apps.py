@@ -9,6 +9,7 @@ class ClinicsConfig(AppConfig):
     def ready(self) -> None:
         from cryoview.clinics.forms_attribution import attribution_clean, attribution_fields
         from cryoview.clinics.views.attribution import attribution_html
+        from cryoview.clinics.views.proofs import register_proofs
         from cryoview.reviews.extras import ReviewExtra, register_review_extra
 
         # A review names its clinic and practitioner; reviews cannot import clinics, so clinics adds them.
@@ -32,3 +33,4 @@ class ClinicsConfig(AppConfig):
         from cryoview.reviews.breakdowns import register_stats_breakdown
 
         register_stats_breakdown(LABELS_BREAKDOWN)
+        register_proofs()

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cryoview.clinics.views import checks, directory, staff
+from cryoview.clinics.views import checks, directory, proofs, staff
 
 app_name = "clinics"
 
@@ -27,6 +27,12 @@ urlpatterns += [
     ),
 ]
 # --- proofs of treatment (Verified) ---
+urlpatterns += [
+    path("checks/proofs/", proofs.queue, name="proofs"),
+    path("checks/proofs/<int:proof_id>/decision", proofs.decision, name="proof_decision"),
+    path("checks/proofs/<int:proof_id>/document", proofs.document, name="proof_document"),
+    path("reviews/<int:review_id>/proof/", proofs.proof_page, name="proof"),
+]
 # --- end proofs ---
 
 # --- invitations ---

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cryoview.accounts.models import User
+from cryoview.clinics.services.proofs import proofs_withdraw_of
 from cryoview.comments.selectors import comments_of
 from cryoview.comments.services import comments_delete_all_of
 from cryoview.moderation.models import Report
@@ -153,6 +154,7 @@ def account_delete(*, user: User) -> None:
     (a rollback keeps them with their rows). The admin's delete and "delete selected" call this too."""
     with transaction.atomic():
         comments_delete_all_of(user=user)
+        proofs_withdraw_of(user=user)  # a proof of treatment is health data: its file goes now, not at the sweep
         review_delete_all_of(user=user)
         for video in Video.objects.filter(owner=user):
             video_remove(video=video)

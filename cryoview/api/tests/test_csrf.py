@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cryoview.api.urls import api
-from cryoview.clinics.models import ClinicStaff, CredentialCheck
+from cryoview.clinics.models import ClinicStaff, CredentialCheck, TreatmentProof
 from cryoview.clinics.tests.factories import make_clinic, make_practitioner
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved
@@ -76,7 +76,9 @@ def world(moderator, massage, clean_private_store):
         country="DE",
         document_sha256="0" * 64,
     )
+    proof = TreatmentProof.objects.create(review=review, document_sha256="0" * 64)
     return {
+        "proof_id": proof.pk,
         "claim_id": claim.pk,
         "practitioner_id": practitioner.pk,
         "check_id": check.pk,

@@ -5,14 +5,13 @@ whatever its staff send. A published review keeps the attribution moderators saw
 waiting edit of a published review (reviews.services) is a snapshot of the review's own fields that moderation
 shows and applies, and a clinic in it would reach the public without a moderator seeing the change. A draft, a
 pending and a rejected review all pass a moderator, who sees the attribution on the review's page, before anyone
-else sees it. The label (Verified, Invited) is set by the proofs and invitations, never here.
+else sees it. The label (Verified, Invited) is set by the proofs and invitations; here it only goes, when the
+review names another clinic than the one it was given for.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from django.db import transaction
 
 from cryoview.accounts.models import User
 from cryoview.accounts.permissions import can_moderate
@@ -20,12 +19,12 @@ from cryoview.clinics.enums import ReviewLabel
 from cryoview.clinics.models import Clinic, Practitioner, ReviewAttribution
 from cryoview.clinics.selectors.attribution import listed_clinic_by_slug, practitioner_at
 from cryoview.clinics.services.directory import clinic_suggest
+from cryoview.clinics.services.proofs import proofs_withdraw
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
-from cryoview.core.pagecache import bump
 from cryoview.core.validation import plain_text
-from cryoview.procedures.selectors import procedure_scope
 from cryoview.reviews.models import Review
 from cryoview.reviews.permissions import can_edit_review
+from cryoview.reviews.stats import stats_refresh_later
 
 NAME_MAX, CITY_MAX = 120, 80
 
@@ -131,13 +130,15 @@ def _may_change(by: User, review: Review) -> None:
 def attribution_set(*, review: Review, by: User, data: AttributionInput) -> ReviewAttribution | None:
     """Set the clinic and practitioner of a review (call it inside the review's transaction). Side effects: the
     ReviewAttribution row (created, changed, or deleted when nothing is left: no clinic, no practitioner, no
-    label); a suggested Clinic row for a clinic not in the directory; for a published review (a moderator's
-    change), visitors' cached pages of its guide expire after commit. Raises ApplicationError (422) naming the
-    field, 404 for anyone but the author and moderators, 409 for the author of a published review."""
+    label); a suggested Clinic row for a clinic not in the directory; another clinic (or none) than before takes a
+    Verified or Invited label away and withdraws a waiting proof of treatment (its document deleted after commit);
+    for a published review (a moderator's change), visitors' cached pages of its guide expire after commit.
+    Raises ApplicationError (422) naming the field, 404 for anyone but the author and moderators, 409 for the
+    author of a published review."""
     _may_change(by, review)
     if review.is_published:
-        scope = procedure_scope(review.procedure.slug)
-        transaction.on_commit(lambda: bump(scope))
+        # Its card changes, and a label taken away changes the guide's numbers by label: recount after commit.
+        stats_refresh_later(procedure=review.procedure)
     chosen = attribution_check(data=data)
     clinic = chosen.clinic
     if chosen.suggestion is not None:
@@ -147,6 +148,8 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
         raise ApplicationError.for_fields(
             [FieldProblem("clinic", "stays the clinic whose invitation this review was written from")]
         )
+    if row is not None and row.clinic_id != (clinic.pk if clinic is not None else None):
+        _clinic_changed(row)
     if clinic is None and chosen.practitioner is None and (row is None or row.label == ReviewLabel.NONE):
         if row is not None:
             row.delete()
@@ -156,3 +159,12 @@ def attribution_set(*, review: Review, by: User, data: AttributionInput) -> Revi
     row.clinic, row.practitioner = clinic, chosen.practitioner
     row.save()
     return row
+
+
+def _clinic_changed(row: ReviewAttribution) -> None:
+    """A label vouches for the clinic the review named when it was given (the proof, the invitation were about
+    that one): another clinic, or none, and it no longer applies; a proof still waiting was for the other clinic.
+    The invitation stays linked (it was used), only the label goes."""
+    if row.label in (ReviewLabel.VERIFIED, ReviewLabel.INVITED):
+        row.label = ReviewLabel.NONE
+    proofs_withdraw(review_id=row.review_id)
