@@ -15,6 +15,7 @@ from cryoview.api import (
     videos,
 )
 from cryoview.api.auth import require_session_csrf
+from cryoview.api.clinic_replies import router as clinic_replies_router
 from cryoview.api.clinics import router as clinics_router
 
 api = NinjaAPI(
@@ -37,3 +38,4 @@ api.add_router("", accounts.router)
 api.add_router("", search.router)
 api.add_router("", clinic_staff.router)
 api.add_router("", clinics_router)
+api.add_router("", clinic_replies_router)

@@ -9,6 +9,7 @@ class ClinicsConfig(AppConfig):
     def ready(self) -> None:
         from cryoview.clinics.forms_attribution import attribution_clean, attribution_fields
         from cryoview.clinics.views.attribution import attribution_html
+        from cryoview.clinics.views.replies import no_clean, no_fields, replies_html
         from cryoview.reviews.extras import ReviewExtra, register_review_extra
 
         # A review names its clinic and practitioner; reviews cannot import clinics, so clinics adds them.
@@ -21,4 +22,7 @@ class ClinicsConfig(AppConfig):
                 display=attribution_html,
                 replaces=("clinic_name",),
             )
+        )
+        register_review_extra(
+            ReviewExtra("replies", no_fields, "clinics/replies/_fieldset.html", no_clean, replies_html)
         )
