@@ -104,7 +104,12 @@ def reply_editable(reply: Reply, *, now: datetime | None = None) -> bool:
 
 def _visible_review(review_id: int) -> Review:
     """The review, locked, when everyone can see it; 404 otherwise (a hidden or withdrawn review takes no reply)."""
-    review = Review.objects.select_for_update().select_related("procedure", "author").filter(pk=review_id).first()
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("procedure", "author")
+        .filter(pk=review_id)
+        .first()
+    )
     if review is None or not review.is_visible:
         raise NotFoundError("No such review.")
     return review
@@ -163,7 +168,7 @@ def _about(reply: Reply) -> dict[str, object]:
 
 
 def _locked(reply: Reply) -> Reply:
-    return Reply.objects.select_for_update().select_related("review__procedure", "clinic").get(pk=reply.pk)
+    return Reply.objects.select_for_update(of=("self",)).select_related("review__procedure", "clinic").get(pk=reply.pk)
 
 
 def _may_change(reply: Reply, by: User) -> None:
