@@ -221,8 +221,8 @@ def reply_decide(*, reply: Reply, by: User, approve: bool, reason: str = "") -> 
     it). The row is locked, so of two moderators deciding at once the second gets 409, as does a reply its
     author withdrew meanwhile (an edited one is held again, and is decided anew). Side effects:
     the row (status, decided_by, decided_at, reason); REPLY_APPROVED or REPLY_REJECTED in the clinic log; on
-    approval, visitors' cached pages expire and, for a clinic's reply, the reviewer gets an e-mail (unless they
-    turned off e-mails about their reviews)."""
+    approval, visitors' cached pages expire and, for a clinic's reply, the reviewer gets an e-mail (the first time
+    only, not again after a correction; never when they turned off e-mails about their reviews)."""
     require_moderator(by)
     reason = check_reason(reason=reason, required=not approve)
     with transaction.atomic():
@@ -231,6 +231,7 @@ def reply_decide(*, reply: Reply, by: User, approve: bool, reason: str = "") -> 
             raise ApplicationError(
                 f"This reply was decided already: it is {ReplyStatus(reply.status).label.lower()}.", 409, "decided"
             )
+        first_decision = reply.decided_at is None  # a corrected reply is decided again; the reviewer hears once
         reply.decided_by, reply.decided_by_name = by, by.public_name
         reply.decided_at, reply.reason = timezone.now(), reason
         decided = ("decided_by", "decided_by_name", "decided_at", "reason")
@@ -238,7 +239,7 @@ def reply_decide(*, reply: Reply, by: User, approve: bool, reason: str = "") -> 
         action = ClinicAction.REPLY_APPROVED if approve else ClinicAction.REPLY_REJECTED
         details = {**_about(reply), "answer": reply.by_reviewer, "reason": reason}
         clinic_log_add(clinic=reply.clinic, actor=by, action=action, target=reply, details=details)
-        if approve and not reply.by_reviewer:
+        if approve and not reply.by_reviewer and first_decision:
             _mail_reviewer(reply)
     return reply
 

@@ -265,6 +265,23 @@ def test_approval_mails_the_reviewer_once_with_a_one_click_unsubscribe(
     assert f"/clinics/reviews/{review.pk}/answer/" in message.body
     unsubscribe = message.extra_headers["List-Unsubscribe"].strip("<>")
     assert unsubscribe in message.body
+    reply = Reply.objects.get(review=review)
+    with django_capture_on_commit_callbacks(execute=True):
+        reply_edit(reply=reply, by=clinic_staff, body="Corrected")
+        reply_decide(reply=reply, by=moderator, approve=True)
+    assert len(mail.outbox) == 1  # a correction approved again mails nobody
+    assert client_of_unsubscribe(unsubscribe) == 200
+    member.refresh_from_db()
+    assert member.notify_review_comments is False
+
+
+def client_of_unsubscribe(url: str) -> int:
+    """The one-click POST a mail client sends to the List-Unsubscribe address (RFC 8058)."""
+    from urllib.parse import urlsplit
+
+    from django.test import Client
+
+    return Client().post(urlsplit(url).path).status_code
 
 
 def test_no_mail_when_the_reviewer_turned_review_mails_off(
