@@ -362,3 +362,43 @@ def test_approving_and_withdrawing_a_shown_reply_expire_the_guides_pages(
         reply_withdraw(reply=reply, by=clinic_staff)
     assert generation(scope) != approved
     assert timezone.now() - reply.created_at < timedelta(minutes=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_moderators_deciding_at_once_one_wins_the_other_is_told(massage, member, clinic_staff, moderator):
+    """The row lock: two decisions race from two connections; exactly one applies, the other gets 409."""
+    import threading
+
+    from django.db import connections
+
+    from cryoview.reviews.tests.factories import factory_moderator
+
+    review = published_review(massage, member)
+    ReviewAttribution.objects.create(review=review, clinic=Clinic.objects.get(slug="nordlicht-skin-clinic"))
+    reply = reply_post(review=review, by=clinic_staff, body="Words")
+    second_moderator = factory_moderator()
+    start, outcomes = threading.Barrier(2), []
+
+    def decide(by: User, approve: bool) -> None:
+        try:
+            start.wait()
+            reply_decide(reply=Reply.objects.get(pk=reply.pk), by=by, approve=approve, reason="Not fair comment")
+            outcomes.append("decided")
+        except ApplicationError as error:
+            outcomes.append(error.status)
+        finally:
+            connections.close_all()
+
+    threads = [
+        threading.Thread(target=decide, args=(moderator, True)),
+        threading.Thread(target=decide, args=(second_moderator, False)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes, key=str) == [409, "decided"]
+    reply.refresh_from_db()
+    assert reply.status in (ReplyStatus.APPROVED, ReplyStatus.REJECTED)
+    decisions = ClinicLogEntry.objects.filter(action__in=[ClinicAction.REPLY_APPROVED, ClinicAction.REPLY_REJECTED])
+    assert decisions.count() == 1
