@@ -273,3 +273,14 @@ def test_the_lists_cost_the_same_queries_with_one_reply_or_many(
         approved_reply(attributed(massage, None, world.clinic, title=f"More {n}"), clinic_staff, moderator)
     assert [_queries(client, url) for url in urls] == one
     assert Reply.objects.filter(status=ReplyStatus.APPROVED).count() == 5
+
+
+def test_an_empty_post_shows_the_forms_error_and_stores_nothing(client, world, clinic_staff, member):
+    client.force_login(clinic_staff)
+    response = client.post(_pages(world)["staff_reply"], {})
+    assert response.status_code == 422 and 'id="id_body-error"' in response.text
+    client.force_login(member)
+    response = client.post(_pages(world)["answer"], {})
+    assert response.status_code == 422 and 'id="id_body-error"' in response.text
+    assert not Reply.objects.filter(review=world.fresh).exists()
+    assert not Reply.objects.filter(by_reviewer=True).exists()

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -77,6 +77,11 @@ def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _sent(request: HttpRequest) -> QueryDict | None:
+    """The form's data on a POST, even an empty one (it must show its errors); nothing on a GET."""
+    return request.POST if request.method == "POST" else None
+
+
 def _apply(request: HttpRequest, form: ReplyForm, write: Callable[[str], object], done: str) -> bool:
     """Run a reply's write from a valid form; the service's problems land on the form. True when it succeeded."""
     if not form.is_valid():
@@ -113,7 +118,7 @@ def staff_reply(request: HttpRequest, slug: str, review_id: int) -> HttpResponse
         _withdraw(request, reply, user)
         return here
     editing = reply is not None and reply_editable(reply) and reply.author_id == user.pk
-    form = ReplyForm(request.POST or None, initial={"body": reply.body if editing and reply else ""})
+    form = ReplyForm(_sent(request), initial={"body": reply.body if editing and reply else ""})
     if request.method == "POST":
         if editing and reply is not None:
             ok = _apply(
@@ -150,7 +155,7 @@ def answer(request: HttpRequest, review_id: int) -> HttpResponse:
         _withdraw(request, mine, user)
         return here
     editing = mine is not None and reply_editable(mine)
-    form = ReplyForm(request.POST or None, initial={"body": mine.body if editing and mine else ""}, label="Your answer")
+    form = ReplyForm(_sent(request), initial={"body": mine.body if editing and mine else ""}, label="Your answer")
     if request.method == "POST":
         if editing and mine is not None:
             ok = _apply(
