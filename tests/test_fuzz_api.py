@@ -77,6 +77,13 @@ VALID: dict[str, dict[str, Any]] = {
     },
     "POST /api/v1/reviews/{review_id}/followups": {"text": "Three months on: fine.", "new_rating": 4},
     "POST /api/v1/reviews/{review_id}/reports": {"reason": "other", "part": "review", "details": "Looks paid."},
+    "POST /api/v1/clinics/{slug}/reviews/{review_id}/reports": {"reason": "other", "details": "Not our patient."},
+    # The right of reply: a clinic's reply, the reviewer's answer, a moderator's decision.
+    "POST /api/v1/reviews/{review_id}/reply": {"body": "Thank you; please call us."},
+    "PATCH /api/v1/reviews/{review_id}/reply": {"body": "Thank you; please call us today."},
+    "POST /api/v1/reviews/{review_id}/reply/answer": {"body": "I will."},
+    "PATCH /api/v1/reviews/{review_id}/reply/answer": {"body": "I did."},
+    "POST /api/v1/clinics/checks/replies/{reply_id}/decision": {"decision": "reject", "reason": "Names a patient."},
     "POST /api/v1/procedures/{slug}/comments": {"text": "Was it cold?", "name": "Ann", "email": "ann@example.org"},
     "POST /api/v1/reviews/{review_id}/comments": {"text": "Was it cold?", "name": "Ann", "email": "ann@example.org"},
     "PATCH /api/v1/comments/{comment_id}": {"text": "Edited."},

@@ -9,7 +9,7 @@ import uuid
 
 from django.http import HttpRequest
 from django.urls import reverse
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Path, Router, Schema, Status
 
 from cryoview.accounts.models import User
 from cryoview.api.videos import require_user
@@ -36,6 +36,9 @@ from cryoview.clinics.services.invitations import (
 from cryoview.core.errors import ApplicationError, FieldProblem, NotFoundError
 from cryoview.core.parsing import BIGINT_MAX
 from cryoview.procedures.models import Procedure
+
+# An id in the path: a positive bigint (a larger number is a 422, not a database error).
+ID = Path(..., ge=1, le=BIGINT_MAX)  # type: ignore[type-arg]
 
 router = Router(tags=["clinic invitations"])
 
@@ -182,7 +185,7 @@ def invitations_list(request: HttpRequest, slug: str) -> InvitationListOut:
     response=InvitationOut,
     summary="Revoke an unused invitation: its link stops working (clinic staff)",
 )
-def invitations_revoke(request: HttpRequest, slug: str, invitation_id: int) -> InvitationOut:
+def invitations_revoke(request: HttpRequest, slug: str, invitation_id: int = ID) -> InvitationOut:
     user, clinic = _staff_clinic(request, slug)
     invitation = (
         invitation_for_staff(clinic=clinic, invitation_id=invitation_id) if 0 < invitation_id <= BIGINT_MAX else None

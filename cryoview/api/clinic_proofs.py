@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Literal
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Path, Router, Schema, Status, UploadedFile
 
 from cryoview.api.clinic_staff import require_moderator
 from cryoview.api.videos import require_user
@@ -17,6 +17,10 @@ from cryoview.clinics.models import TreatmentProof
 from cryoview.clinics.selectors.proofs import proof_get, proofs_pending, review_for_proof
 from cryoview.clinics.services.proofs import proof_decide, proof_send
 from cryoview.core.errors import NotFoundError
+from cryoview.core.parsing import BIGINT_MAX
+
+# An id in the path: a positive bigint (a larger number is a 422, not a database error).
+ID = Path(..., ge=1, le=BIGINT_MAX)  # type: ignore[type-arg]
 
 router = Router(tags=["proofs of treatment"])
 
@@ -70,7 +74,7 @@ class ProofDecisionIn(Schema):
     response={201: ProofOut},
     summary="Send a proof of treatment for one's own review (multipart, field document)",
 )
-def proof_create(request: HttpRequest, review_id: int, document: File[UploadedFile]) -> Status[ProofOut]:
+def proof_create(request: HttpRequest, document: File[UploadedFile], review_id: int = ID) -> Status[ProofOut]:
     user = require_user(request)
     review = review_for_proof(review_id=review_id, user=user)
     if review is None:
@@ -87,7 +91,7 @@ def proofs_queue(request: HttpRequest) -> list[ProofQueueOut]:
 @router.post(
     "/clinics/checks/proofs/{proof_id}/decision", response=ProofOut, summary="Accept or reject a proof of treatment"
 )
-def proof_decision(request: HttpRequest, proof_id: int, payload: ProofDecisionIn) -> ProofOut:
+def proof_decision(request: HttpRequest, payload: ProofDecisionIn, proof_id: int = ID) -> ProofOut:
     user = require_moderator(request)
     proof = proof_get(proof_id=proof_id)
     if proof is None:

@@ -16,8 +16,9 @@ from cryoview.api import (
 )
 from cryoview.api.auth import require_session_csrf
 from cryoview.api.clinic_invitations import router as clinic_invitations_router
-from cryoview.api.clinic_reports import router as clinic_reports_router
 from cryoview.api.clinic_proofs import router as clinic_proofs_router
+from cryoview.api.clinic_replies import router as clinic_replies_router
+from cryoview.api.clinic_reports import router as clinic_reports_router
 from cryoview.api.clinics import router as clinics_router
 
 api = NinjaAPI(
@@ -43,3 +44,4 @@ api.add_router("", clinic_proofs_router)
 api.add_router("", clinics_router)
 api.add_router("", clinic_invitations_router)
 api.add_router("", clinic_reports_router)
+api.add_router("", clinic_replies_router)

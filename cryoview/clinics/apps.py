@@ -10,6 +10,7 @@ class ClinicsConfig(AppConfig):
         from cryoview.clinics.forms_attribution import attribution_clean, attribution_fields
         from cryoview.clinics.views.attribution import attribution_html
         from cryoview.clinics.views.proofs import register_proofs
+        from cryoview.clinics.views.replies import no_clean, no_fields, replies_html
         from cryoview.reviews.extras import ReviewExtra, register_review_extra
 
         # A review names its clinic and practitioner; reviews cannot import clinics, so clinics adds them.
@@ -34,3 +35,6 @@ class ClinicsConfig(AppConfig):
 
         register_stats_breakdown(LABELS_BREAKDOWN)
         register_proofs()
+        register_review_extra(
+            ReviewExtra("replies", no_fields, "clinics/replies/_fieldset.html", no_clean, replies_html)
+        )

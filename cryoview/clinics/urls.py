@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from cryoview.clinics.views import checks, directory, proofs, staff
+from cryoview.clinics.views import checks, directory, proofs, replies, staff
 
 app_name = "clinics"
 
@@ -51,6 +51,13 @@ urlpatterns += [
 # --- end invitations ---
 
 # --- replies ---
+urlpatterns += [
+    path("checks/replies/", replies.queue, name="reply_queue"),
+    path("checks/replies/<int:reply_id>/decision", replies.decision, name="reply_decision"),
+    path("reviews/<int:review_id>/answer/", replies.answer, name="reply_answer"),
+    path("<slug:slug>/staff/reviews/", replies.staff_list, name="staff_reviews"),
+    path("<slug:slug>/staff/reviews/<int:review_id>/reply/", replies.staff_reply, name="staff_reply"),
+]
 # --- end replies ---
 
 # --- clinic reports ---

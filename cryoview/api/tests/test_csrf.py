@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cryoview.api.urls import api
-from cryoview.clinics.models import ClinicStaff, CredentialCheck, TreatmentProof
+from cryoview.clinics.models import ClinicStaff, CredentialCheck, Reply, TreatmentProof
 from cryoview.clinics.tests.factories import make_clinic, make_practitioner
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved
@@ -83,6 +83,7 @@ def world(moderator, massage, clean_private_store):
         "practitioner_id": practitioner.pk,
         "check_id": check.pk,
         "invitation_id": 1,  # the invitations routes: a moderator is not the clinic's staff, so any id is a 404
+        "reply_id": Reply.objects.create(review=review, clinic=clinic, author=moderator, body="Held").pk,
         "review_id": review.pk,
         "comment_id": comment.pk,
         "video_id": str(video.pk),

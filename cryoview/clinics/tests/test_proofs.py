@@ -285,8 +285,8 @@ def test_a_proof_accepted_after_publishing_is_counted_in_the_guides_numbers(
     from django_tasks_db.models import DBTaskResult
 
     from cryoview.reviews.selectors import stats_get
-    from cryoview.reviews.tasks import refresh_stats
     from cryoview.reviews.stats import stats_refresh
+    from cryoview.reviews.tasks import refresh_stats
     from cryoview.reviews.tests.factories import published_review
 
     review = published_review(massage, member, title="Published, then proven")

@@ -23,6 +23,7 @@ from cryoview.clinics.selectors.directory import (
 )
 from cryoview.clinics.services.directory import clinic_suggestion_decide
 from cryoview.core.errors import ApplicationError
+from cryoview.reviews.extras import review_extras_html
 
 
 def _form_error(form: PageCursorForm | ClinicListForm) -> str:
@@ -60,7 +61,9 @@ def clinic_detail(request: HttpRequest, slug: str) -> HttpResponse:
     except ApplicationError as problem:
         messages.error(request, problem.message)
         return redirect(clinic.get_absolute_url())
-    return render(request, "clinics/directory/clinic.html", {"data": data, "clinic": clinic})
+    # Each card shows what every review shows elsewhere: its label, practitioner and the clinic's reply.
+    extras = review_extras_html(reviews=data.reviews.items, place="card")
+    return render(request, "clinics/directory/clinic.html", {"data": data, "clinic": clinic, "review_extras": extras})
 
 
 def practitioner_detail(request: HttpRequest, practitioner_id: int) -> HttpResponse:
@@ -75,7 +78,9 @@ def practitioner_detail(request: HttpRequest, practitioner_id: int) -> HttpRespo
     except ApplicationError as problem:
         messages.error(request, problem.message)
         return redirect(practitioner.get_absolute_url())
-    return render(request, "clinics/directory/practitioner.html", {"data": data, "practitioner": practitioner})
+    extras = review_extras_html(reviews=data.reviews.items, place="card")
+    context = {"data": data, "practitioner": practitioner, "review_extras": extras}
+    return render(request, "clinics/directory/practitioner.html", context)
 
 
 def _moderator(request: HttpRequest) -> User:

@@ -1,0 +1,84 @@
+"""Reads of the right of reply: a clinic's reviews with its reply, the moderators' queue, and what the public sees."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, QuerySet
+
+from cryoview.clinics.enums import ReplyStatus
+from cryoview.clinics.models import Clinic, Reply
+from cryoview.reviews.enums import ReviewStatus
+from cryoview.reviews.models import Review
+
+STAFF_LIST_LIMIT = 200
+LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
+
+
+def _visible_reviews_of(clinic: Clinic) -> QuerySet[Review]:
+    return Review.objects.filter(
+        attribution__clinic=clinic, status=ReviewStatus.PUBLISHED, hidden_at__isnull=True
+    ).select_related("procedure", "author")
+
+
+def staff_reviews(*, clinic: Clinic, limit: int = STAFF_LIST_LIMIT) -> list[Review]:
+    """The clinic's visible reviews, newest first, each with `clinic_reply`: its last reply of the clinic (any
+    status, so staff see what waits or was refused) or None. Two queries."""
+    replies = Reply.objects.filter(by_reviewer=False).order_by("created_at", "id")
+    reviews: list[Review] = list(
+        _visible_reviews_of(clinic)
+        .order_by("-published_at", "-id")
+        .prefetch_related(Prefetch("clinic_replies", queryset=replies, to_attr="clinic_reply_rows"))[:limit]
+    )
+    for review in reviews:
+        rows = review.clinic_reply_rows  # type: ignore[attr-defined]
+        review.clinic_reply = rows[-1] if rows else None  # type: ignore[attr-defined]
+    return reviews
+
+
+def staff_review(*, clinic: Clinic, review_id: int) -> Review | None:
+    """One visible review attributed to the clinic; None otherwise (a 404 for staff of another clinic too)."""
+    return _visible_reviews_of(clinic).filter(pk=review_id).first()
+
+
+def reply_latest(*, review: Review, by_reviewer: bool) -> Reply | None:
+    """The newest reply (or answer) of a review, whatever its status: what its author sees on the form page."""
+    return Reply.objects.filter(review=review, by_reviewer=by_reviewer).order_by("-created_at", "-id").first()
+
+
+def reply_live(*, review: Review, by_reviewer: bool) -> Reply | None:
+    return Reply.objects.filter(review=review, by_reviewer=by_reviewer, status__in=LIVE).first()
+
+
+def replies_waiting() -> QuerySet[Reply]:
+    """The moderators' queue: held replies and answers, oldest first, with the review they answer."""
+    return (
+        Reply.objects.filter(status=ReplyStatus.HELD)
+        .select_related("review", "review__procedure", "clinic", "author")
+        .order_by("created_at", "id")
+    )
+
+
+def reply_get(*, reply_id: int) -> Reply | None:
+    return Reply.objects.filter(pk=reply_id).select_related("review", "review__procedure", "clinic").first()
+
+
+@dataclass(frozen=True)
+class ShownReplies:
+    """What everyone sees under a review: the clinic's approved reply and, only beside it, the approved answer."""
+
+    reply: Reply
+    answer: Reply | None
+
+
+def replies_shown(*, reviews: Sequence[Review]) -> dict[int, ShownReplies]:
+    """The approved replies of those of `reviews` everyone can see, in one query. An answer is shown only with
+    the clinic's reply it answers (a withdrawn reply takes its answer out of sight too)."""
+    ids = [review.pk for review in reviews if review.is_visible]
+    if not ids:
+        return {}
+    rows = list(Reply.objects.filter(review_id__in=ids, status=ReplyStatus.APPROVED).select_related("clinic"))
+    replies = {row.review_id: row for row in rows if not row.by_reviewer}
+    answers = {row.review_id: row for row in rows if row.by_reviewer}
+    return {review_id: ShownReplies(reply, answers.get(review_id)) for review_id, reply in replies.items()}
