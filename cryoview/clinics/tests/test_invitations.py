@@ -332,3 +332,4 @@ def test_the_staff_console_leads_to_the_invitations(client, nordlicht, clinic_st
     client.force_login(clinic_staff)
     html = client.get(f"/clinics/{nordlicht.slug}/staff/").text
     assert f'href="/clinics/{nordlicht.slug}/staff/invitations/"' in html
+    assert f'href="/clinics/{nordlicht.slug}/staff/reviews/"' in html

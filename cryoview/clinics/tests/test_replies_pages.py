@@ -297,3 +297,11 @@ def test_the_clinics_own_page_shows_each_reviews_label_and_the_reply_on_its_card
         "Written from the clinic's invitation\">Invited</span>" in page
     )
     assert "Held words" not in page
+
+
+def test_the_staff_list_offers_a_reply_and_a_report_for_each_review(client, world, clinic_staff):
+    client.force_login(clinic_staff)
+    html = client.get(f"/clinics/{world.clinic.slug}/staff/reviews/").text
+    for review in (world.answered, world.fresh, world.waiting):
+        assert f'href="/clinics/{world.clinic.slug}/staff/reviews/{review.pk}/report/"' in html
+        assert f'href="/clinics/{world.clinic.slug}/staff/reviews/{review.pk}/reply/"' in html
