@@ -67,8 +67,9 @@ def _vocabulary(documents: list[SearchDocument], seen: set[str]) -> None:
 
 def index_changed() -> None:
     """Kept pages of results (selectors.search_run, visitors' /search/ pages) are stale: now, so no request in
-    this instant keeps one, and again once the transaction commits, so none keeps what it read just before.
-    Side effects: the search scope's generation (two writes to the shared cache)."""
+    this instant keeps one, and again once the transaction commits, so none keeps what it read just before (a
+    reader takes the generation before it reads the index). For whatever takes an item out of the index.
+    Side effects: the search scope's generation (now, and after commit)."""
     bump(SEARCH_SCOPE)
     transaction.on_commit(lambda: bump(SEARCH_SCOPE))
 
@@ -93,13 +94,16 @@ def search_index_item(*, kind: Kind, pk: ItemId) -> int:
     """
     pk = str(pk)
     with transaction.atomic():
-        index_changed()
         SearchDocument.objects.filter(_rows_of(kind, pk, gone=not item_is_public(kind, pk))).delete()
         count = _store(item_documents(kind, pk))
         if kind == "guide" and count:
             missing = visible_reviews().filter(procedure_id=pk).exclude(_indexed_reviews())
             for review_id in missing.values_list("pk", flat=True):
                 count += search_index_item(kind="review", pk=review_id)
+        # The task's rows are (re)written: kept results go, with one write just before the commit rather than a
+        # second transaction after it (the time to index one review counts it). What leaves the index because
+        # it stopped being public went in the change's own transaction, through index_changed().
+        bump(SEARCH_SCOPE)
     return count
 
 

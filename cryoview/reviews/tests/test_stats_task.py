@@ -108,3 +108,19 @@ def test_a_recount_that_fails_leaves_the_stats_stale_for_the_next_try(massage, m
     assert ReviewStats.objects.get(procedure=massage).stale_since == marked
     assert refresh_stats.call(procedure_id=massage.pk) is True
     assert stats_get(procedure=massage)["count"] == 1
+
+
+def test_stats_stored_before_a_breakdown_existed_are_recounted_by_the_upkeep(massage, moderator):
+    import importlib
+
+    from django.apps import apps
+
+    review_decide(review=pending_review(massage), by=moderator, decision=Decision.APPROVE)
+    refresh_stats.call(procedure_id=massage.pk)
+    row = ReviewStats.objects.get(procedure=massage)
+    row.data = {k: v for k, v in row.data.items() if k != "by_label"}  # as stored before the breakdown
+    row.save(update_fields=["data"])
+    migration = importlib.import_module("cryoview.reviews.migrations.0006_recount_stats_for_breakdowns")
+    migration.mark_stale(apps, None)
+    assert maintenance() == {"stats_recounted": 1}
+    assert "by_label" in ReviewStats.objects.get(procedure=massage).data
