@@ -293,7 +293,7 @@ def test_the_clinics_own_page_shows_each_reviews_label_and_the_reply_on_its_card
     page = client.get(f"/clinics/{world.clinic.slug}/").text
     assert page.count("Reply from Nordlicht Skin Clinic") == 1
     assert f'href="/reviews/{world.answered.pk}/#clinic-reply"' in page
-    assert "Written from the clinic&#x27;s invitation\">Invited</span>" in page or (
+    assert 'Written from the clinic&#x27;s invitation">Invited</span>' in page or (
         "Written from the clinic's invitation\">Invited</span>" in page
     )
     assert "Held words" not in page
