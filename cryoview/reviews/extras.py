@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from cryoview.procedures.models import Procedure
     from cryoview.reviews.models import Review
 
-Place = Literal["card", "page"]
+# Where a review is shown: a card in a list, the review page above its text (with its facts), or the review page
+# under its text (what answers the review: it never comes before the reviewer's own words).
+Place = Literal["card", "page", "page_end"]
 ReviewWrite = Callable[["Review"], None]
 
 

@@ -231,6 +231,7 @@ def review_detail(request: HttpRequest, review_id: int) -> HttpResponse:
         "followup_form": FollowUpForm() if is_author and review.is_published else None,
         "pending_edit": review_input_of(review) if is_author and review.has_pending_edit else None,
         "review_extras": review_extras_html(reviews=[review], place="page"),
+        "review_extras_end": review_extras_html(reviews=[review], place="page_end"),
     }
     response = render(request, "reviews/detail.html", context)
     patch_vary_headers(response, ["Save-Data"])  # the video's first rendition depends on it (videos/_player.html)

@@ -305,3 +305,9 @@ def test_the_staff_list_offers_a_reply_and_a_report_for_each_review(client, worl
     for review in (world.answered, world.fresh, world.waiting):
         assert f'href="/clinics/{world.clinic.slug}/staff/reviews/{review.pk}/report/"' in html
         assert f'href="/clinics/{world.clinic.slug}/staff/reviews/{review.pk}/reply/"' in html
+
+
+def test_on_the_review_page_the_reply_comes_after_the_reviewers_own_words(client, world):
+    html = client.get(f"/reviews/{world.answered.pk}/").text
+    words = html.index('<div class="user-text">')
+    assert words < html.index("Reply from Nordlicht Skin Clinic"), "the clinic never speaks before the reviewer"

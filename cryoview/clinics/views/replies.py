@@ -41,12 +41,15 @@ from cryoview.reviews.extras import ExtraContext, Place
 from cryoview.reviews.models import Review
 from cryoview.reviews.selectors import review_get_for
 
-TEMPLATES: dict[Place, str] = {"card": "clinics/replies/_card.html", "page": "clinics/replies/_page.html"}
+# On the review page the reply comes under the review's text, never before the reviewer's own words.
+TEMPLATES: dict[Place, str] = {"card": "clinics/replies/_card.html", "page_end": "clinics/replies/_page.html"}
 
 
 def replies_html(reviews: Sequence[Review], place: Place) -> Mapping[int, str]:
     """The review extra: under each visible review its clinic's approved reply and the reviewer's approved answer
     (one query for the whole page, whatever the number of replies)."""
+    if place not in TEMPLATES:
+        return {}
     return {
         review_id: render_to_string(TEMPLATES[place], {"shown": shown, "review_id": review_id})
         for review_id, shown in replies_shown(reviews=reviews).items()

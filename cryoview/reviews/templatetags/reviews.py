@@ -56,10 +56,11 @@ def _section_context(procedure: Any) -> dict[str, Any]:
 
 
 @register.simple_tag(takes_context=True)
-def review_extra(context: template.Context, review: Any) -> SafeString:
-    """What the apps above add to this review (reviews.extras), from `review_extras` that the view read for the
-    whole page at once; nothing when no app adds anything."""
-    extras: dict[int, SafeString] = context.get("review_extras") or {}
+def review_extra(context: template.Context, review: Any, key: str = "review_extras") -> SafeString:
+    """What the apps above add to this review (reviews.extras), from `review_extras` (or the context's `key`, e.g.
+    "review_extras_end" under the review's text) that the view read for the whole page at once; nothing when no
+    app adds anything."""
+    extras: dict[int, SafeString] = context.get(key) or {}
     return extras.get(review.pk, mark_safe(""))
 
 
