@@ -68,7 +68,7 @@ def test_a_hostile_slug_in_the_path_is_a_404(client, nordlicht, clinic_staff, me
     assert Invitation.objects.count() == 0
 
 
-@pytest.mark.parametrize("procedure", ["\x00", "\ud800", "facial\x00", "a" * 5000], ids=HOSTILE_IDS)
+@pytest.mark.parametrize("procedure", ["\x00", "\ud800", "a" * 5000, "facial\x00"], ids=HOSTILE_IDS)
 def test_a_hostile_procedure_in_the_body_is_a_422_naming_it(client, nordlicht, clinic_staff, procedure):
     # json.dumps writes the lone surrogate as the escape \ud800, which the server's parser turns back into one
     body = json.dumps({"count": 1, "procedure": procedure})
