@@ -22,7 +22,7 @@ from cryoview.clinics.selectors.invitations import (
     invitation_problem,
     invitations_open,
 )
-from cryoview.clinics.selectors.staff import clinic_for_staff
+from cryoview.clinics.selectors.staff import clinic_for_staff, slug_ok
 from cryoview.clinics.services.invitations import (
     CSV_MAX_ADDRESSES,
     INVITATION_DAYS,
@@ -95,7 +95,7 @@ class InvitationListOut(Schema):
 
 def _staff_clinic(request: HttpRequest, slug: str) -> tuple[User, Clinic]:
     user = require_user(request)
-    clinic = clinic_for_staff(slug=slug[:200], user=user)
+    clinic = clinic_for_staff(slug=slug, user=user)
     if clinic is None:
         raise NotFoundError("No such clinic.")
     return user, clinic
@@ -104,6 +104,8 @@ def _staff_clinic(request: HttpRequest, slug: str) -> tuple[User, Clinic]:
 def _procedure(clinic: Clinic, slug: str | None) -> Procedure | None:
     if not slug:
         return None
+    if not slug_ok(slug):  # checked before the query: a NUL byte or a lone surrogate is a 422, not a 500
+        raise ApplicationError.for_fields([FieldProblem("procedure", "must be one of the clinic's procedures")])
     procedure = clinic.procedures.filter(slug=slug, is_published=True).first()
     if procedure is None:
         raise ApplicationError.for_fields([FieldProblem("procedure", "must be one of the clinic's procedures")])

@@ -8,12 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, F, Max, Min, Q
 from django.utils import timezone
 
 from cryoview.clinics.enums import ClinicStatus
 from cryoview.clinics.models import Clinic, Invitation
 from cryoview.procedures.models import Procedure
+from cryoview.reviews.enums import ReviewStatus
 
 TOKEN_MAX = 100  # token_urlsafe(32) is 43 characters; anything much longer is not one of ours
 
@@ -128,9 +129,21 @@ class InvitationCounts:
 
 
 def invitation_counts(*, clinic: Clinic) -> InvitationCounts:
-    """How many invitations the clinic sent, and how many became reviews (a review was written from the link).
-    One query, whatever the numbers."""
-    row = Invitation.objects.filter(clinic=clinic).aggregate(
-        sent=Count("id"), reviewed=Count("id", filter=Q(used_at__isnull=False))
+    """How many invitations the clinic sent (revoked ones too: a link handed out and withdrawn was still sent;
+    a mail batch the mail server refused is revoked as of its creation, `revoked_at == created_at`, and left out:
+    it was never sent), and how many became
+    reviews. One query, whatever the numbers; the clinic page, the staff page and the API all read this.
+
+    "Became a review" counts only a review that is published now. Not a draft (nothing written yet), not one
+    awaiting moderation (the public page would otherwise reveal a review nobody can read yet, and it may still be
+    rejected), not a rejected or withdrawn one (no review stands). The count is there so that review gating shows
+    (many sent, few reviews), and what a reader can weigh it against is the published reviews."""
+    row = (
+        Invitation.objects.filter(clinic=clinic)
+        .exclude(revoked_at=F("created_at"))
+        .aggregate(
+            sent=Count("id"),
+            reviewed=Count("id", filter=Q(used_at__isnull=False, attribution__review__status=ReviewStatus.PUBLISHED)),
+        )
     )
     return InvitationCounts(sent=row["sent"], became_reviews=row["reviewed"])

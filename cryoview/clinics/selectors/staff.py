@@ -8,16 +8,29 @@ from cryoview.accounts.models import User
 from cryoview.clinics.enums import ClinicStatus, StaffStatus, Verdict
 from cryoview.clinics.models import Clinic, ClinicLogEntry, ClinicStaff, CredentialCheck, Practitioner
 from cryoview.clinics.permissions import is_staff_of
+from cryoview.procedures.selectors import SLUG
+
+SLUG_MAX = 200  # longer than any slug we store (Clinic 80, Procedure): a longer "slug" is nobody's
 
 LOG_ON_CONSOLE = 50
 
 
+def slug_ok(slug: object) -> bool:
+    """Whether `slug` can be a slug at all: checked before any query, so a NUL byte (PostgreSQL refuses it) or a lone
+    surrogate (SQLite cannot encode it) is a 404 or a 422, never a database error."""
+    return isinstance(slug, str) and len(slug) <= SLUG_MAX and SLUG.fullmatch(slug) is not None
+
+
 def clinic_listed(*, slug: str) -> Clinic | None:
+    if not slug_ok(slug):
+        return None
     return Clinic.objects.filter(slug=slug, status=ClinicStatus.LISTED).first()
 
 
 def clinic_for_staff(*, slug: str, user: User | None) -> Clinic | None:
     """The clinic when `user` is its approved staff; None for everyone else (a 404, same as a missing clinic)."""
+    if not slug_ok(slug):
+        return None
     clinic = Clinic.objects.filter(slug=slug).first()
     if clinic is None or not is_staff_of(user, clinic):
         return None

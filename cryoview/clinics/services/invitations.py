@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mass_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -42,6 +44,8 @@ INVITATION_DAYS = 60  # how long a link stays valid, and how long an address can
 LINKS_MAX = 50  # links created at once without addresses (the API's `count`)
 TEMPLATE_BODY = "clinics/email/invitation.txt"
 TEMPLATE_SUBJECT = "clinics/email/invitation_subject.txt"
+
+logger = logging.getLogger(__name__)
 
 
 def email_normalise(address: str) -> str:
@@ -141,7 +145,9 @@ def invitations_send(
     this clinic within INVITATION_DAYS, or twice in the list, refuses the whole batch (a 422 naming `field` with
     each line). Addresses must already be valid (invitations_csv_parse, or the API's schema). Side effects: the
     Invitation rows (only digests), one INVITATIONS_SENT entry in the clinic log, one e-mail per address after
-    the commit."""
+    the commit. When the mail server fails, the batch is revoked (not counted, blocks no retry) and this raises
+    ApplicationError 503 `mail_failed` (when called inside an outer transaction, the mails go after its commit
+    and a failure only revokes)."""
     require_staff(by=by, clinic=clinic)
     _check_procedure(clinic, procedure)
     if not addresses:
@@ -155,26 +161,59 @@ def invitations_send(
             problems.append(FieldProblem(field, f"{_where(address, index)}: {address.email} is also on {earlier}"))
         else:
             first[digest] = index
-    for digest in invited_recently(clinic=clinic, digests=list(first)):
-        index = first[digest]
-        problems.append(
-            FieldProblem(
-                field,
-                f"{_where(addresses[index], index)}: {addresses[index].email} was invited by the clinic less than "
-                f"{INVITATION_DAYS} days ago",
-            )
-        )
-    if problems:
-        raise ApplicationError.for_fields(sorted(problems, key=lambda p: p.message))
+    failed: list[Exception] = []
     with transaction.atomic():
+        # The clinic's row is locked before the check: two batches sent at the same moment check and create one
+        # after the other, so one address cannot be invited twice.
+        Clinic.objects.select_for_update().filter(pk=clinic.pk).first()
+        for digest in invited_recently(clinic=clinic, digests=list(first)):
+            index = first[digest]
+            problems.append(
+                FieldProblem(
+                    field,
+                    f"{_where(addresses[index], index)}: {addresses[index].email} was invited by the clinic less "
+                    f"than {INVITATION_DAYS} days ago",
+                )
+            )
+        if problems:
+            raise ApplicationError.for_fields(sorted(problems, key=lambda p: p.message))
         batch, links = _create(clinic=clinic, by=by, procedure=procedure, digests=digests)
         mails = [
             (*invitation_mail_text(clinic=clinic, token=token), settings.DEFAULT_FROM_EMAIL, [email_normalise(a.email)])
             for (_, token), a in zip(links, addresses, strict=True)
         ]
         # One connection for the whole batch (up to 500 messages), once the rows are committed.
-        transaction.on_commit(lambda: send_mass_mail(tuple(mails)))
+        transaction.on_commit(lambda: _mail_batch(clinic=clinic, by=by, batch=batch, mails=mails, failed=failed))
+    if failed:
+        raise ApplicationError(
+            "The mail server refused the invitations, so none of them counts as sent and none of their links "
+            "works (any e-mail that went out before the failure has a dead link). Nothing blocks sending the same "
+            "file again; try again later.",
+            503,
+            "mail_failed",
+        )
     return CreatedInvitations(batch=batch, links=links)
+
+
+def _mail_batch(
+    *, clinic: Clinic, by: User, batch: uuid.UUID, mails: list[tuple[str, str, str, list[str]]], failed: list[Exception]
+) -> None:
+    """Send a committed batch's e-mails. When the mail server fails, the batch is revoked as of its creation
+    (`revoked_at = created_at`: not counted as sent, and no block on inviting these addresses again) in its own
+    transaction, and the failure is added to `failed` for the caller to tell the user."""
+    try:
+        send_mass_mail(tuple(mails))
+    except Exception as error:
+        logger.warning("invitation batch %s: the mail server failed (%s); the batch is revoked", batch, error)
+        with transaction.atomic():
+            Invitation.objects.filter(batch=batch, used_at__isnull=True).update(revoked_at=F("created_at"))
+            clinic_log_add(
+                clinic=clinic,
+                actor=by,
+                action=ClinicAction.INVITATION_REVOKED,
+                details={"batch": str(batch), "reason": "mail_failed"},
+            )
+        failed.append(error)
 
 
 def invitation_mail_text(*, clinic: Clinic, token: str) -> tuple[str, str]:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from cryoview.accounts.models import User
 from cryoview.clinics.enums import ClinicAction, ReviewLabel
 from cryoview.clinics.models import Clinic, ClinicLogEntry, Invitation, ReviewAttribution
+from cryoview.clinics.selectors.invitations import invitation_counts
 from cryoview.clinics.services.invitations import (
     INVITATION_DAYS,
     Address,
@@ -29,6 +30,7 @@ from cryoview.clinics.services.invitations import (
 from cryoview.clinics.tests.factories import make_clinic
 from cryoview.core.errors import ApplicationError, NotFoundError
 from cryoview.procedures.models import Procedure
+from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import Review
 from cryoview.reviews.services import review_approve
 from cryoview.reviews.tests.conftest import massage, warts  # noqa: F401 - shared fixtures
@@ -333,3 +335,24 @@ def test_the_staff_console_leads_to_the_invitations(client, nordlicht, clinic_st
     html = client.get(f"/clinics/{nordlicht.slug}/staff/").text
     assert f'href="/clinics/{nordlicht.slug}/staff/invitations/"' in html
     assert f'href="/clinics/{nordlicht.slug}/staff/reviews/"' in html
+
+
+def test_a_draft_pending_or_withdrawn_review_from_an_invitation_does_not_count(
+    client, nordlicht, clinic_staff, member, massage
+):
+    invitation, token = one_link(nordlicht, clinic_staff)
+    client.force_login(member)
+    response = client.post(write_url(token), {**FORM, "clinic": "nordlicht-skin-clinic", "action": "draft"})
+    assert response.status_code == 302
+    review = Review.objects.get(author=member)
+    assert review.status == ReviewStatus.DRAFT
+    invitation.refresh_from_db()
+    assert invitation.used_at is not None  # the link is spent on the draft, but no review stands yet
+    counts = invitation_counts(clinic=nordlicht)
+    assert (counts.sent, counts.became_reviews) == (1, 0)
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PENDING)
+    assert invitation_counts(clinic=nordlicht).became_reviews == 0
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PUBLISHED)
+    assert invitation_counts(clinic=nordlicht).became_reviews == 1
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.WITHDRAWN)
+    assert invitation_counts(clinic=nordlicht).became_reviews == 0

@@ -108,6 +108,7 @@ def staff_invitations(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "GET":
         return _staff_page(request, clinic, link_form=link_form, csv_form=csv_form)
+    status = 422
     if action == "link" and link_form.is_valid():
         try:
             created = invitation_links_create(clinic=clinic, by=user, procedure=link_form.cleaned_data["procedure"])
@@ -127,12 +128,13 @@ def staff_invitations(request: HttpRequest, slug: str) -> HttpResponse:
             )
         except ApplicationError as error:
             add_problems(csv_form, error)
+            status = error.status  # 503 when the mail server failed: the user is told to try again
         else:
             messages.success(request, f"{created.count} invitations sent, one e-mail each.")
             return redirect("clinics:staff_invitations", slug=clinic.slug)
     elif action not in ("link", "csv"):
         messages.error(request, "Choose what to do: create a link or send invitations from a file.")
-    return _staff_page(request, clinic, link_form=link_form, csv_form=csv_form, status=422)
+    return _staff_page(request, clinic, link_form=link_form, csv_form=csv_form, status=status)
 
 
 @require_POST
