@@ -83,7 +83,11 @@ VALID: dict[str, dict[str, Any]] = {
     "PATCH /api/v1/reviews/{review_id}/reply": {"body": "Thank you; please call us today."},
     "POST /api/v1/reviews/{review_id}/reply/answer": {"body": "I will."},
     "PATCH /api/v1/reviews/{review_id}/reply/answer": {"body": "I did."},
-    "POST /api/v1/clinics/checks/replies/{reply_id}/decision": {"decision": "reject", "reason": "Names a patient."},
+    "POST /api/v1/clinics/checks/replies/{reply_id}/decision": {
+        "decision": "reject",
+        "reason": "Names a patient.",
+        "seen": "0123456789abcdef",
+    },
     "POST /api/v1/procedures/{slug}/comments": {"text": "Was it cold?", "name": "Ann", "email": "ann@example.org"},
     "POST /api/v1/reviews/{review_id}/comments": {"text": "Was it cold?", "name": "Ann", "email": "ann@example.org"},
     "PATCH /api/v1/comments/{comment_id}": {"text": "Edited."},

@@ -5,22 +5,30 @@ another clinic is 404, as if it did not exist. Only approved replies are public.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
 
 from cryoview.accounts.models import User
-from cryoview.api.clinic_staff import DecisionIn, require_moderator
+from cryoview.api.clinic_staff import require_moderator
 from cryoview.api.videos import require_user
 from cryoview.clinics.models import Reply
 from cryoview.clinics.permissions import staff_clinic_ids
-from cryoview.clinics.selectors.replies import replies_shown, replies_waiting, reply_get, reply_live
+from cryoview.clinics.selectors.replies import (
+    replies_published,
+    replies_shown,
+    replies_waiting,
+    reply_get,
+    reply_live,
+)
 from cryoview.clinics.services.replies import (
     MAX_BODY,
     answer_post,
     reply_decide,
     reply_edit,
     reply_post,
+    reply_seen,
     reply_withdraw,
 )
 from cryoview.core.errors import NotFoundError
@@ -50,6 +58,7 @@ class ReplyOut(Schema):
     edited_at: dt.datetime | None
     decided_at: dt.datetime | None
     reason: str = Field(description="the moderator's reason for a rejection")
+    seen: str = Field(description="the version of this text: send it back with a moderator's decision")
 
 
 class PublicReplyOut(Schema):
@@ -58,6 +67,19 @@ class PublicReplyOut(Schema):
     by_reviewer: bool
     body: str
     published_at: dt.datetime | None
+
+
+class ReplyDecisionIn(Schema):
+    decision: Literal["accept", "reject"] = Field(
+        description="accept (publish a held reply) or reject (a held one, or take down a published one)"
+    )
+    reason: str = Field(default="", max_length=2000, description="required to reject: the reply's author sees it")
+    seen: str = Field(
+        min_length=16,
+        max_length=16,
+        pattern="^[0-9a-f]{16}$",
+        description="the reply's `seen` as you read it: a reply changed since is not decided (409)",
+    )
 
 
 def reply_out(reply: Reply) -> ReplyOut:
@@ -73,6 +95,7 @@ def reply_out(reply: Reply) -> ReplyOut:
         edited_at=reply.edited_at,
         decided_at=reply.decided_at,
         reason=reply.reason,
+        seen=reply_seen(reply),
     )
 
 
@@ -161,10 +184,21 @@ def replies_queue(request: HttpRequest) -> list[ReplyOut]:
     return [reply_out(r) for r in replies_waiting()[:200]]
 
 
-@router.post("/clinics/checks/replies/{reply_id}/decision", response=ReplyOut, summary="Publish or reject a reply")
-def reply_decision(request: HttpRequest, payload: DecisionIn, reply_id: int = ID) -> ReplyOut:
+@router.get(
+    "/clinics/checks/replies/published", response=list[ReplyOut], summary="Published replies (to take one down)"
+)
+def replies_published_list(request: HttpRequest) -> list[ReplyOut]:
+    require_moderator(request)
+    return [reply_out(r) for r in replies_published()]
+
+
+@router.post(
+    "/clinics/checks/replies/{reply_id}/decision", response=ReplyOut, summary="Publish, reject or take down a reply"
+)
+def reply_decision(request: HttpRequest, payload: ReplyDecisionIn, reply_id: int = ID) -> ReplyOut:
     user = require_moderator(request)
     reply = reply_get(reply_id=reply_id)
     if reply is None:
         raise NotFoundError("No such reply.")
-    return reply_out(reply_decide(reply=reply, by=user, approve=payload.decision == "accept", reason=payload.reason))
+    approve = payload.decision == "accept"
+    return reply_out(reply_decide(reply=reply, by=user, approve=approve, seen=payload.seen, reason=payload.reason))

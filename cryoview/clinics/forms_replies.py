@@ -27,3 +27,4 @@ class ReplyForm(forms.Form):
 class ReplyDecisionForm(forms.Form):
     verdict = forms.ChoiceField(choices=[("accept", "Publish"), ("reject", "Reject")])
     reason = forms.CharField(required=False, max_length=2000)
+    seen = forms.CharField(min_length=16, max_length=16, error_messages={"required": "missing"})

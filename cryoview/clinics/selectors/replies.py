@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet
 
 from cryoview.clinics.enums import ReplyStatus
 from cryoview.clinics.models import Clinic, Reply
@@ -25,7 +25,7 @@ def _visible_reviews_of(clinic: Clinic) -> QuerySet[Review]:
 def staff_reviews(*, clinic: Clinic, limit: int = STAFF_LIST_LIMIT) -> list[Review]:
     """The clinic's visible reviews, newest first, each with `clinic_reply`: its last reply of the clinic (any
     status, so staff see what waits or was refused) or None. Two queries."""
-    replies = Reply.objects.filter(by_reviewer=False).order_by("created_at", "id")
+    replies = Reply.objects.filter(by_reviewer=False, clinic=clinic).order_by("created_at", "id")
     reviews: list[Review] = list(
         _visible_reviews_of(clinic)
         .order_by("-published_at", "-id")
@@ -43,12 +43,24 @@ def staff_review(*, clinic: Clinic, review_id: int) -> Review | None:
 
 
 def reply_latest(*, review: Review, by_reviewer: bool) -> Reply | None:
-    """The newest reply (or answer) of a review, whatever its status: what its author sees on the form page."""
-    return Reply.objects.filter(review=review, by_reviewer=by_reviewer).order_by("-created_at", "-id").first()
+    """The newest reply (or answer) of a review, whatever its status, of the clinic the review is attributed to
+    now (an earlier clinic's are not shown): what its author sees on the form page."""
+    current = Reply.objects.filter(clinic_id=F("review__attribution__clinic_id"))
+    return current.filter(review=review, by_reviewer=by_reviewer).order_by("-created_at", "-id").first()
 
 
 def reply_live(*, review: Review, by_reviewer: bool) -> Reply | None:
-    return Reply.objects.filter(review=review, by_reviewer=by_reviewer, status__in=LIVE).first()
+    current = Reply.objects.filter(clinic_id=F("review__attribution__clinic_id"))
+    return current.filter(review=review, by_reviewer=by_reviewer, status__in=LIVE).first()
+
+
+def replies_published(*, limit: int = 200) -> QuerySet[Reply]:
+    """Published replies and answers, newest decision first: what a moderator may take down."""
+    return (
+        Reply.objects.filter(status=ReplyStatus.APPROVED)
+        .select_related("review", "review__procedure", "clinic", "author")
+        .order_by("-decided_at", "-id")[:limit]
+    )
 
 
 def replies_waiting() -> QuerySet[Reply]:
@@ -74,11 +86,16 @@ class ShownReplies:
 
 def replies_shown(*, reviews: Sequence[Review]) -> dict[int, ShownReplies]:
     """The approved replies of those of `reviews` everyone can see, in one query. An answer is shown only with
-    the clinic's reply it answers (a withdrawn reply takes its answer out of sight too)."""
+    the clinic's reply it answers (a withdrawn or taken-down reply takes its answer out of sight too), and only
+    those of the clinic each review is attributed to now (a moderator may have moved it to another clinic)."""
     ids = [review.pk for review in reviews if review.is_visible]
     if not ids:
         return {}
-    rows = list(Reply.objects.filter(review_id__in=ids, status=ReplyStatus.APPROVED).select_related("clinic"))
+    rows = list(
+        Reply.objects.filter(
+            review_id__in=ids, status=ReplyStatus.APPROVED, clinic_id=F("review__attribution__clinic_id")
+        ).select_related("clinic")
+    )
     replies = {row.review_id: row for row in rows if not row.by_reviewer}
     answers = {row.review_id: row for row in rows if row.by_reviewer}
     return {review_id: ShownReplies(reply, answers.get(review_id)) for review_id, reply in replies.items()}

@@ -7,6 +7,12 @@ Nothing here touches the review: a reply never changes its rating, text, status 
 Decisions where the issue was silent:
 - An edit (its author, within EDIT_MINUTES of posting) of an approved reply returns it to held: the moderator
   approved the words they read, not new ones. An edit of a held reply keeps it held.
+- A reply the reviewer has answered (a held or published answer) can no longer be edited by the clinic: the
+  answer would then stand under words it never answered. The clinic may still withdraw it.
+- A moderator may take down a published reply (approved -> rejected, with a reason its author sees); the answer
+  under a clinic's reply goes out of sight with it, as on a withdrawal.
+- Once a moderator gives the review to another clinic, the old clinic's replies are no longer its replies: they
+  stop showing, and the new clinic's first reply retires them (rejected, with a reason saying why).
 - After a rejection the clinic (or the reviewer) may post again: the right of reply stays, only those words were
   refused. After a withdrawal they may not: withdrawing and posting again would reopen the 15-minute edit window
   for ever.
@@ -14,6 +20,7 @@ Decisions where the issue was silent:
 
 from __future__ import annotations
 
+import hashlib
 import unicodedata
 from datetime import datetime, timedelta
 
@@ -21,6 +28,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -44,15 +52,27 @@ MAX_BODY = 3000
 EDIT_MINUTES = 15
 
 # The one table of a reply's status changes (`_reply_set_status` is the one door): a held reply is approved,
-# rejected or withdrawn; an approved one goes back to held (its author's edit) or is withdrawn; rejected and
-# withdrawn are final.
+# rejected or withdrawn; an approved one goes back to held (its author's edit), is taken down by a moderator
+# (rejected) or is withdrawn; rejected and withdrawn are final.
 REPLY_TRANSITIONS: dict[ReplyStatus, frozenset[ReplyStatus]] = {
     ReplyStatus.HELD: frozenset({ReplyStatus.APPROVED, ReplyStatus.REJECTED, ReplyStatus.WITHDRAWN}),
-    ReplyStatus.APPROVED: frozenset({ReplyStatus.HELD, ReplyStatus.WITHDRAWN}),
+    ReplyStatus.APPROVED: frozenset({ReplyStatus.HELD, ReplyStatus.REJECTED, ReplyStatus.WITHDRAWN}),
     ReplyStatus.REJECTED: frozenset(),
     ReplyStatus.WITHDRAWN: frozenset(),
 }
 LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
+STALE_REASON = "The review is no longer attributed to this clinic."
+
+
+def reply_seen(reply: Reply) -> str:
+    """The version of a reply a moderator read: a short hash of its status and body. The queue and the API send
+    it back with the decision, so that words changed since cannot be published unread, and a reject meant for a
+    held reply another moderator published meanwhile does not take it down unseen."""
+    return _version(ReplyStatus(reply.status), reply.body)
+
+
+def _version(status: ReplyStatus, body: str) -> str:
+    return hashlib.sha256(f"{status.value}\n{body}".encode()).hexdigest()[:16]
 
 
 def _reply_set_status(reply: Reply, new: ReplyStatus, *, fields: tuple[str, ...] = ()) -> None:
@@ -124,8 +144,20 @@ def _clinic_of(review: Review, by: User) -> Clinic:
     return clinic
 
 
+def _retire_stale(review: Review, clinic: Clinic) -> None:
+    """Live replies and answers of another clinic than the review's current one (a moderator moved the review):
+    rejected with STALE_REASON, so that the current clinic's right of reply is not blocked."""
+    stale = Reply.objects.select_for_update(of=("self",)).filter(review=review, status__in=LIVE)
+    for reply in stale.exclude(clinic=clinic).select_related("review__procedure"):
+        reply.reason = STALE_REASON
+        _reply_set_status(reply, ReplyStatus.REJECTED, fields=("reason",))
+
+
 def _create(*, review: Review, clinic: Clinic, by: User, body: str, by_reviewer: bool) -> Reply:
-    earlier = Reply.objects.filter(review=review, by_reviewer=by_reviewer).exclude(status=ReplyStatus.REJECTED)
+    _retire_stale(review, clinic)
+    earlier = Reply.objects.filter(review=review, clinic=clinic, by_reviewer=by_reviewer).exclude(
+        status=ReplyStatus.REJECTED
+    )
     if earlier.exists():
         what = "answer" if by_reviewer else "reply"
         raise ApplicationError(f"There is already one {what} to this review; it cannot be sent twice.", 409, "exists")
@@ -157,7 +189,13 @@ def answer_post(*, review: Review, by: User, body: str) -> Reply:
     body = clean_body(body)
     with transaction.atomic():
         review = _visible_review(review.pk)
-        reply = Reply.objects.filter(review=review, by_reviewer=False, status=ReplyStatus.APPROVED).first()
+        # The clinic's approved reply, of the clinic the review is attributed to now (not one it was moved from).
+        reply = Reply.objects.filter(
+            review=review,
+            clinic_id=F("review__attribution__clinic_id"),
+            by_reviewer=False,
+            status=ReplyStatus.APPROVED,
+        ).first()
         if review.author_id != by.pk or reply is None:
             raise NotFoundError("No reply to answer on this review.")
         return _create(review=review, clinic=reply.clinic, by=by, body=body, by_reviewer=True)
@@ -181,8 +219,9 @@ def _may_change(reply: Reply, by: User) -> None:
 def reply_edit(*, reply: Reply, by: User, body: str, now: datetime | None = None) -> Reply:
     """Its author corrects a reply or an answer within EDIT_MINUTES of posting it; it waits for a moderator again.
     Refused: 404 for anyone but the clinic's staff (answer: the reviewer); 403 for other staff of the clinic;
-    409 once the window closed; 422 naming `body`. Side effects: the row (text, edited_at, held); REPLY_EDITED
-    in the clinic log for a clinic's reply; visitors' cached pages when it was shown."""
+    409 once the window closed, and for a clinic's reply the reviewer has answered (a held or published answer);
+    422 naming `body`. Side effects: the row (text, edited_at, held); REPLY_EDITED in the clinic log for a
+    clinic's reply; visitors' cached pages when it was shown."""
     body = clean_body(body)
     with transaction.atomic():
         reply = _locked(reply)
@@ -192,6 +231,15 @@ def reply_edit(*, reply: Reply, by: User, body: str, now: datetime | None = None
         if not reply_editable(reply, now=now):
             raise ApplicationError(
                 f"A reply can be edited for {EDIT_MINUTES} minutes after it is posted.", 409, "edit_window_closed"
+            )
+        if (
+            not reply.by_reviewer
+            and Reply.objects.filter(review=reply.review, by_reviewer=True, status__in=LIVE).exists()
+        ):
+            raise ApplicationError(
+                "The reviewer has answered this reply, so it can no longer be edited (you may still withdraw it).",
+                409,
+                "answered",
             )
         reply.body, reply.edited_at = body, now or timezone.now()
         if reply.status == ReplyStatus.APPROVED:
@@ -216,28 +264,34 @@ def reply_withdraw(*, reply: Reply, by: User) -> Reply:
     return reply
 
 
-def reply_decide(*, reply: Reply, by: User, approve: bool, reason: str = "") -> Reply:
-    """A moderator publishes or rejects a held reply or answer (a reason is required to reject: its author sees
-    it). The row is locked, so of two moderators deciding at once the second gets 409, as does a reply its
-    author withdrew meanwhile (an edited one is held again, and is decided anew). Side effects:
-    the row (status, decided_by, decided_at, reason); REPLY_APPROVED or REPLY_REJECTED in the clinic log; on
-    approval, visitors' cached pages expire and, for a clinic's reply, the reviewer gets an e-mail (the first time
+def reply_decide(*, reply: Reply, by: User, approve: bool, seen: str, reason: str = "") -> Reply:
+    """A moderator publishes or rejects a held reply or answer, or takes down (rejects) a published one (a reason
+    is required to reject: its author sees it). `seen` is `reply_seen` of the text the moderator read: when the
+    text changed since (its author edited it), 409 and nothing is decided. The row is locked, so of two
+    moderators deciding at once the second gets 409, as does a reply its author withdrew meanwhile (an edited
+    one is held again, and is decided anew). Side effects: the row (status, decided_by, decided_at, reason);
+    REPLY_APPROVED or REPLY_REJECTED in the clinic log; when a published reply is taken down or a reply is
+    published, visitors' cached pages expire after commit (a taken-down clinic's reply takes the reviewer's
+    answer out of sight with it); on approval of a clinic's reply, the reviewer gets an e-mail (the first time
     only, not again after a correction; never when they turned off e-mails about their reviews)."""
     require_moderator(by)
     reason = check_reason(reason=reason, required=not approve)
     with transaction.atomic():
         reply = _locked(reply)
-        if reply.status != ReplyStatus.HELD:
-            raise ApplicationError(
-                f"This reply was decided already: it is {ReplyStatus(reply.status).label.lower()}.", 409, "decided"
-            )
+        status = ReplyStatus(reply.status)
+        read_held = seen == _version(ReplyStatus.HELD, reply.body)
+        if status != ReplyStatus.HELD and (approve or status != ReplyStatus.APPROVED or read_held):
+            raise ApplicationError(f"This reply was decided already: it is {status.label.lower()}.", 409, "decided")
+        if seen != reply_seen(reply):
+            raise ApplicationError("The reply changed since you read it; read it again.", 409, "changed")
+        taken_down = status == ReplyStatus.APPROVED
         first_decision = reply.decided_at is None  # a corrected reply is decided again; the reviewer hears once
         reply.decided_by, reply.decided_by_name = by, by.public_name
         reply.decided_at, reply.reason = timezone.now(), reason
         decided = ("decided_by", "decided_by_name", "decided_at", "reason")
         _reply_set_status(reply, ReplyStatus.APPROVED if approve else ReplyStatus.REJECTED, fields=decided)
         action = ClinicAction.REPLY_APPROVED if approve else ClinicAction.REPLY_REJECTED
-        details = {**_about(reply), "answer": reply.by_reviewer, "reason": reason}
+        details = {**_about(reply), "answer": reply.by_reviewer, "reason": reason, "taken_down": taken_down}
         clinic_log_add(clinic=reply.clinic, actor=by, action=action, target=reply, details=details)
         if approve and not reply.by_reviewer and first_decision:
             _mail_reviewer(reply)

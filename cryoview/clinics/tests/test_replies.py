@@ -23,6 +23,7 @@ from cryoview.clinics.services.replies import (
     reply_decide,
     reply_edit,
     reply_post,
+    reply_seen,
     reply_withdraw,
 )
 from cryoview.core.errors import ApplicationError, NotFoundError
@@ -50,7 +51,8 @@ def review(massage, member, nordlicht) -> Review:
 
 
 def approved_reply(review: Review, staff: User, moderator: User, body: str = "Thank you for your review.") -> Reply:
-    return reply_decide(reply=reply_post(review=review, by=staff, body=body), by=moderator, approve=True)
+    reply = reply_post(review=review, by=staff, body=body)
+    return reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=True)
 
 
 def _row(review: Review) -> tuple:
@@ -73,6 +75,7 @@ ALLOWED = {
     (ReplyStatus.HELD, ReplyStatus.REJECTED),
     (ReplyStatus.HELD, ReplyStatus.WITHDRAWN),
     (ReplyStatus.APPROVED, ReplyStatus.HELD),
+    (ReplyStatus.APPROVED, ReplyStatus.REJECTED),  # a moderator takes a published reply down
     (ReplyStatus.APPROVED, ReplyStatus.WITHDRAWN),
 }
 
@@ -115,7 +118,7 @@ def test_staff_post_one_held_reply_and_it_is_logged(review, clinic_staff, nordli
 
 def test_a_rejected_reply_may_be_followed_by_a_new_one_a_withdrawn_one_may_not(review, clinic_staff, moderator):
     first = reply_post(review=review, by=clinic_staff, body="First words")
-    reply_decide(reply=first, by=moderator, approve=False, reason="Names the patient")
+    reply_decide(reply=first, seen=reply_seen(first), by=moderator, approve=False, reason="Names the patient")
     second = reply_post(review=review, by=clinic_staff, body="Better words")
     reply_withdraw(reply=second, by=clinic_staff)
     with pytest.raises(ApplicationError) as refused:
@@ -231,22 +234,28 @@ def test_only_its_author_edits_and_other_clinics_get_404(review, clinic_staff, o
 
 def test_a_second_decision_is_a_clear_error(review, clinic_staff, moderator):
     reply = approved_reply(review, clinic_staff, moderator)
+    with pytest.raises(ApplicationError) as twice:
+        reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=True)
+    assert twice.value.status == 409 and "decided already" in twice.value.message
+    reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=False, reason="Taken down")
     for approve in (True, False):
-        with pytest.raises(ApplicationError) as twice:
-            reply_decide(reply=reply, by=moderator, approve=approve, reason="late")
-        assert twice.value.status == 409 and "decided already" in twice.value.message
+        with pytest.raises(ApplicationError) as again:
+            reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=approve, reason="late")
+        assert again.value.status == 409 and "decided already" in again.value.message
     assert ClinicLogEntry.objects.filter(action=ClinicAction.REPLY_APPROVED).count() == 1
 
 
 def test_rejecting_needs_a_reason_and_only_moderators_decide(review, clinic_staff, moderator):
     reply = reply_post(review=review, by=clinic_staff, body="Words")
     with pytest.raises(ApplicationError) as no_reason:
-        reply_decide(reply=reply, by=moderator, approve=False, reason="  ")
+        reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=False, reason="  ")
     assert no_reason.value.problems[0].field == "reason"
     with pytest.raises(ApplicationError) as not_moderator:
-        reply_decide(reply=reply, by=clinic_staff, approve=True)
+        reply_decide(reply=reply, seen=reply_seen(reply), by=clinic_staff, approve=True)
     assert not_moderator.value.status == 403
-    rejected = reply_decide(reply=reply, by=moderator, approve=False, reason="Names the patient")
+    rejected = reply_decide(
+        reply=reply, seen=reply_seen(reply), by=moderator, approve=False, reason="Names the patient"
+    )
     assert rejected.status == ReplyStatus.REJECTED and rejected.reason == "Names the patient"
     assert rejected.decided_by == moderator and rejected.decided_at is not None
     entry = ClinicLogEntry.objects.get(action=ClinicAction.REPLY_REJECTED)
@@ -267,8 +276,8 @@ def test_approval_mails_the_reviewer_once_with_a_one_click_unsubscribe(
     assert unsubscribe in message.body
     reply = Reply.objects.get(review=review)
     with django_capture_on_commit_callbacks(execute=True):
-        reply_edit(reply=reply, by=clinic_staff, body="Corrected")
-        reply_decide(reply=reply, by=moderator, approve=True)
+        corrected = reply_edit(reply=reply, by=clinic_staff, body="Corrected")
+        reply_decide(reply=corrected, seen=reply_seen(corrected), by=moderator, approve=True)
     assert len(mail.outbox) == 1  # a correction approved again mails nobody
     assert client_of_unsubscribe(unsubscribe) == 200
     member.refresh_from_db()
@@ -300,13 +309,13 @@ def test_the_reviewer_answers_once_only_after_the_reply_is_approved(review, clin
     reply = reply_post(review=review, by=clinic_staff, body="Our reply")
     with pytest.raises(NotFoundError):
         answer_post(review=review, by=member, body="Too early")
-    reply_decide(reply=reply, by=moderator, approve=True)
+    reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=True)
     answer = answer_post(review=review, by=member, body="Thanks, but no.")
     assert answer.by_reviewer and answer.status == ReplyStatus.HELD and answer.clinic_id == reply.clinic_id
     with pytest.raises(ApplicationError) as twice:
         answer_post(review=review, by=member, body="Once more")
     assert twice.value.status == 409
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     with pytest.raises(ApplicationError):
         answer_post(review=review, by=member, body="Once more")
     assert Reply.objects.filter(by_reviewer=True).count() == 1
@@ -339,7 +348,7 @@ def test_a_reply_never_changes_the_review_or_its_place(massage, review, other_me
     row = _row(review)
     reply = approved_reply(review, clinic_staff, moderator, body="We disagree.")
     answer = answer_post(review=review, by=member, body="I stand by it.")
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     reply_withdraw(reply=reply, by=clinic_staff)
     assert _order(massage) == order
     assert _row(review) == row
@@ -355,7 +364,7 @@ def test_approving_and_withdrawing_a_shown_reply_expire_the_guides_pages(
     reply = reply_post(review=review, by=clinic_staff, body="Words")
     before = generation(scope)
     with django_capture_on_commit_callbacks(execute=True):
-        reply_decide(reply=reply, by=moderator, approve=True)
+        reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=True)
     approved = generation(scope)
     assert approved != before
     with django_capture_on_commit_callbacks(execute=True):
@@ -382,7 +391,13 @@ def test_two_moderators_deciding_at_once_one_wins_the_other_is_told(massage, mem
     def decide(by: User, approve: bool) -> None:
         try:
             start.wait()
-            reply_decide(reply=Reply.objects.get(pk=reply.pk), by=by, approve=approve, reason="Not fair comment")
+            reply_decide(
+                reply=Reply.objects.get(pk=reply.pk),
+                seen=reply_seen(reply),
+                by=by,
+                approve=approve,
+                reason="Not fair comment",
+            )
             outcomes.append("decided")
         except ApplicationError as error:
             outcomes.append(error.status)
@@ -402,3 +417,100 @@ def test_two_moderators_deciding_at_once_one_wins_the_other_is_told(massage, mem
     assert reply.status in (ReplyStatus.APPROVED, ReplyStatus.REJECTED)
     decisions = ClinicLogEntry.objects.filter(action__in=[ClinicAction.REPLY_APPROVED, ClinicAction.REPLY_REJECTED])
     assert decisions.count() == 1
+
+
+# --- what the moderator read; answered replies; take-down; a review moved to another clinic ---------------------
+
+
+def test_a_reply_edited_while_the_moderator_reads_it_is_not_published_unread(review, clinic_staff, moderator):
+    reply = reply_post(review=review, by=clinic_staff, body="Sorry to hear that.")
+    read = reply_seen(reply)  # the moderator opens the queue
+    reply_edit(reply=reply, by=clinic_staff, body="The reviewer is lying.")  # the clinic edits meanwhile
+    for approve in (True, False):
+        with pytest.raises(ApplicationError) as changed:
+            reply_decide(reply=reply, seen=read, by=moderator, approve=approve, reason="Fine")
+        assert changed.value.status == 409
+        assert changed.value.message == "The reply changed since you read it; read it again."
+    reply.refresh_from_db()
+    assert reply.status == ReplyStatus.HELD and reply.decided_at is None
+    assert not ClinicLogEntry.objects.filter(action=ClinicAction.REPLY_APPROVED).exists()
+    read_again = reply_seen(reply)
+    published = reply_decide(reply=reply, seen=read_again, by=moderator, approve=True)
+    assert published.status == ReplyStatus.APPROVED and published.body == "The reviewer is lying."
+    # A second moderator who read it held and rejects it is told it was decided: it is not taken down unseen.
+    with pytest.raises(ApplicationError) as decided:
+        reply_decide(reply=reply, seen=read_again, by=moderator, approve=False, reason="Unfair")
+    assert decided.value.status == 409 and "decided already" in decided.value.message
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.APPROVED
+
+
+def test_the_clinic_cannot_rewrite_a_reply_the_reviewer_answered(review, clinic_staff, moderator, member):
+    reply = approved_reply(review, clinic_staff, moderator, body="We are sorry.")
+    answer = answer_post(review=review, by=member, body="Thank you for the apology.")
+    for step in ("held", "approved"):
+        with pytest.raises(ApplicationError) as refused:
+            reply_edit(reply=reply, by=clinic_staff, body="You were never our patient.")
+        assert refused.value.status == 409 and "answered" in refused.value.message, step
+        reply.refresh_from_db()
+        assert reply.body == "We are sorry." and reply.status == ReplyStatus.APPROVED
+        if step == "held":
+            reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
+    reply_withdraw(reply=reply, by=clinic_staff)  # withdrawing stays open to it
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.WITHDRAWN
+
+
+def test_a_moderator_takes_down_a_published_reply_and_its_answer_goes_with_it(
+    review, clinic_staff, moderator, member, django_capture_on_commit_callbacks
+):
+    from cryoview.clinics.selectors.replies import replies_shown
+    from cryoview.core.pagecache import generation
+    from cryoview.procedures.selectors import procedure_scope
+
+    reply = approved_reply(review, clinic_staff, moderator)
+    answer = answer_post(review=review, by=member, body="Fair enough.")
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
+    assert replies_shown(reviews=[review])[review.pk].answer is not None
+    with pytest.raises(ApplicationError) as no_reason:
+        reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=False, reason=" ")
+    assert no_reason.value.problems[0].field == "reason"
+    scope = procedure_scope(review.procedure.slug)
+    before = generation(scope)
+    with django_capture_on_commit_callbacks(execute=True):
+        down = reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=False, reason="Names a patient")
+    assert generation(scope) != before
+    assert down.status == ReplyStatus.REJECTED and down.reason == "Names a patient"
+    assert replies_shown(reviews=[review]) == {}  # the answer is out of sight with it
+    entry = ClinicLogEntry.objects.get(action=ClinicAction.REPLY_REJECTED)
+    assert entry.details["taken_down"] is True and entry.details["reason"] == "Names a patient"
+    shown_answer = Reply.objects.get(pk=answer.pk)  # still published, out of sight: a moderator may take it down
+    reply_decide(reply=shown_answer, seen=reply_seen(shown_answer), by=moderator, approve=False, reason="Off topic")
+    assert Reply.objects.get(pk=answer.pk).status == ReplyStatus.REJECTED
+
+
+def test_after_a_moderator_moves_the_review_the_old_clinics_reply_stops_and_the_new_clinic_may_reply(
+    review, clinic_staff, other_clinic_staff, moderator, member
+):
+    from cryoview.clinics.selectors.replies import replies_shown, reply_latest, staff_reviews
+    from cryoview.clinics.services.attribution import AttributionInput, attribution_set
+
+    old = approved_reply(review, clinic_staff, moderator, body="Old clinic's words")
+    answer_post(review=review, by=member, body="Answer to the old clinic")
+    attribution_set(review=review, by=moderator, data=AttributionInput(clinic="frost-co-cosmetics"))
+    assert replies_shown(reviews=[review]) == {}
+    assert reply_latest(review=review, by_reviewer=False) is None
+    assert reply_latest(review=review, by_reviewer=True) is None
+    nordlicht = Clinic.objects.get(slug="nordlicht-skin-clinic")
+    assert staff_reviews(clinic=nordlicht) == []
+    with pytest.raises(NotFoundError):
+        reply_post(review=review, by=clinic_staff, body="Still ours")
+    new = reply_post(review=review, by=other_clinic_staff, body="Frost's words")
+    assert new.clinic.slug == "frost-co-cosmetics" and new.status == ReplyStatus.HELD
+    old.refresh_from_db()
+    assert old.status == ReplyStatus.REJECTED and old.reason == service.STALE_REASON
+    assert not Reply.objects.filter(review=review, by_reviewer=True, status__in=service.LIVE).exists()
+    assert reply_latest(review=review, by_reviewer=False) == new
+    reply_decide(reply=new, seen=reply_seen(new), by=moderator, approve=True)
+    shown = replies_shown(reviews=[review])[review.pk]
+    assert shown.reply == new and shown.answer is None
+    answer = answer_post(review=review, by=member, body="Answer to Frost")
+    assert answer.clinic.slug == "frost-co-cosmetics"

@@ -30,7 +30,7 @@ def _check(page, url: str) -> None:
 def test_the_reply_pages_are_accessible_on_a_phone(page, live_server, guides, member, clinic_staff, moderator):
     from cryoview.accounts.tests.factories import PASSWORD
     from cryoview.clinics.models import Clinic, ReviewAttribution
-    from cryoview.clinics.services.replies import reply_decide, reply_post
+    from cryoview.clinics.services.replies import reply_decide, reply_post, reply_seen
     from cryoview.procedures.models import Procedure
     from cryoview.reviews.tests.factories import published_review
 
@@ -41,7 +41,7 @@ def test_the_reply_pages_are_accessible_on_a_phone(page, live_server, guides, me
     for review in (answered, fresh):
         ReviewAttribution.objects.create(review=review, clinic=clinic)
     reply = reply_post(review=answered, by=clinic_staff, body="Thank you.\n\nPlease call us about the redness.")
-    reply_decide(reply=reply, by=moderator, approve=True)
+    reply_decide(reply=reply, seen=reply_seen(reply), by=moderator, approve=True)
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.set_viewport_size(PHONE)

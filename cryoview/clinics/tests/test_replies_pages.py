@@ -5,6 +5,7 @@ not grow with replies."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 import pytest
@@ -16,7 +17,7 @@ from conftest import clear_caches
 from cryoview.accounts.services import token_issue
 from cryoview.clinics.enums import ReplyStatus
 from cryoview.clinics.models import Clinic, Reply, ReviewAttribution
-from cryoview.clinics.services.replies import answer_post, reply_decide, reply_post
+from cryoview.clinics.services.replies import answer_post, reply_decide, reply_post, reply_seen
 from cryoview.clinics.tests.test_replies import approved_reply
 from cryoview.reviews.models import Review
 from cryoview.reviews.tests.conftest import massage  # noqa: F401 - shared fixture
@@ -95,7 +96,12 @@ PAGES = [
     ("GET", "queue", MODERATOR),
     ("POST", "decision", {**MODERATOR, "moderator": 302}),
 ]
-FORMS = {"staff_reply": {"body": "Thank you."}, "answer": {"body": "Fair."}, "decision": {"verdict": "accept"}}
+HELD_SEEN = hashlib.sha256(b"held\nHeld words").hexdigest()[:16]  # reply_seen of the held reply
+FORMS = {
+    "staff_reply": {"body": "Thank you."},
+    "answer": {"body": "Fair."},
+    "decision": {"verdict": "accept", "seen": HELD_SEEN},
+}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -132,7 +138,7 @@ ENDPOINTS = [
     ("POST", "answer", {**ONLY_STAFF, "reviewer": 201}, {"body": "Fair."}),
     ("GET", "public", dict.fromkeys(PERSONAS, 200), None),
     ("GET", "queue", DECIDE, None),
-    ("POST", "decision", DECIDE, {"decision": "accept"}),
+    ("POST", "decision", DECIDE, {"decision": "accept", "seen": HELD_SEEN}),
 ]
 
 
@@ -173,16 +179,16 @@ def test_api_public_replies_are_the_approved_ones_only(client, world, member, mo
     answer = answer_post(review=world.answered, by=member, body="My answer")
     rows = client.get(_api(world)["public"]).json()
     assert [(r["by_reviewer"], r["clinic"]) for r in rows] == [(False, "nordlicht-skin-clinic")]
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     rows = client.get(_api(world)["public"]).json()
     assert [r["body"] for r in rows] == ["Thank you for your review.", "My answer"]
     assert client.get(f"/api/v1/reviews/{world.waiting.pk}/replies").json() == []
 
 
 def test_a_second_decision_over_the_api_is_409(client, world, moderator):
-    first = _call(client, "POST", _api(world)["decision"], {"decision": "accept"}, moderator)
+    first = _call(client, "POST", _api(world)["decision"], {"decision": "accept", "seen": HELD_SEEN}, moderator)
     assert first.status_code == 200 and first.json()["status"] == "approved"
-    second = _call(client, "POST", _api(world)["decision"], {"decision": "reject", "reason": "x"}, moderator)
+    second = _call(client, "POST", _api(world)["decision"], {"decision": "accept", "seen": HELD_SEEN}, moderator)
     assert second.status_code == 409 and "decided already" in second.json()["detail"]
 
 
@@ -210,7 +216,7 @@ def test_the_review_page_shows_the_reply_and_answer_only_after_approval(client, 
     assert "The reviewer's answer" not in page
     answer = answer_post(review=world.answered, by=member, body="Kind of you.")
     assert "Kind of you." not in client.get(url).text
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     page = client.get(url).text
     assert "The reviewer's answer" in page
     assert "Kind of you." in page
@@ -237,7 +243,7 @@ def test_hostile_replies_render_inert(client, massage, member, clinic_staff, mod
     review = attributed(massage, member, clinic, title="Plain title", body="Plain text.")
     reply = approved_reply(review, clinic_staff, moderator, body=f"{payload} https://example.org")
     answer = answer_post(review=review, by=member, body=payload)
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     assert reply.status == ReplyStatus.APPROVED
     clear_caches()
     for url in (f"/reviews/{review.pk}/", *LISTS):
@@ -260,7 +266,7 @@ def _queries(client, url: str) -> int:
 def test_the_review_page_costs_the_same_queries_with_or_without_replies(client, world, member, moderator):
     without = _queries(client, f"/reviews/{world.fresh.pk}/")
     answer = answer_post(review=world.answered, by=member, body="Answer")
-    reply_decide(reply=answer, by=moderator, approve=True)
+    reply_decide(reply=answer, seen=reply_seen(answer), by=moderator, approve=True)
     assert _queries(client, f"/reviews/{world.answered.pk}/") == without
 
 
@@ -311,3 +317,99 @@ def test_on_the_review_page_the_reply_comes_after_the_reviewers_own_words(client
     html = client.get(f"/reviews/{world.answered.pk}/").text
     words = html.index('<div class="user-text">')
     assert words < html.index("Reply from Nordlicht Skin Clinic"), "the clinic never speaks before the reviewer"
+
+
+# --- what the moderator read; take-down ------------------------------------------------------------------------
+
+
+def test_the_queue_does_not_publish_text_edited_since_the_moderator_read_it(client, world, clinic_staff, moderator):
+    from cryoview.clinics.services.replies import reply_edit
+
+    client.force_login(moderator)
+    queue = client.get(reverse("clinics:reply_queue")).text
+    seen = reply_seen(world.held)
+    assert f'name="seen" value="{seen}"' in queue
+    reply_edit(reply=world.held, by=clinic_staff, body="Unread words")
+    url = reverse("clinics:reply_decision", args=[world.held.pk])
+    response = client.post(url, {"verdict": "accept", "seen": seen}, follow=True)
+    assert "The reply changed since you read it; read it again." in response.text
+    missing = client.post(url, {"verdict": "accept"}, follow=True)
+    assert "The reply changed since you read it; read it again." in missing.text
+    world.held.refresh_from_db()
+    assert world.held.status == ReplyStatus.HELD and world.held.body == "Unread words"
+    assert "Unread words" in client.get(reverse("clinics:reply_queue")).text
+
+
+@pytest.mark.parametrize("seen", [None, "", "xyz", "0123456789ABCDEF", "0123456789abcdef0"])
+def test_api_decision_needs_a_valid_seen(client, world, moderator, seen):
+    body = {"decision": "accept"} if seen is None else {"decision": "accept", "seen": seen}
+    response = _call(client, "POST", _api(world)["decision"], body, moderator)
+    assert response.status_code == 422, response.content
+    assert [e["field"] for e in response.json()["errors"]] == ["seen"]
+    assert Reply.objects.get(pk=world.held.pk).status == ReplyStatus.HELD
+
+
+def test_api_decision_on_text_changed_since_it_was_read_is_409(client, world, clinic_staff, moderator):
+    from cryoview.clinics.services.replies import reply_edit
+
+    read = client.get(_api(world)["queue"], HTTP_AUTHORIZATION=_bearer(moderator)).json()
+    seen = next(r["seen"] for r in read if r["id"] == world.held.pk)
+    reply_edit(reply=world.held, by=clinic_staff, body="Unread words")
+    response = _call(client, "POST", _api(world)["decision"], {"decision": "accept", "seen": seen}, moderator)
+    assert response.status_code == 409
+    assert response.json()["detail"] == "The reply changed since you read it; read it again."
+    assert Reply.objects.get(pk=world.held.pk).status == ReplyStatus.HELD
+
+
+def _bearer(user) -> str:
+    return f"Bearer {token_issue(user=user, name='t').secret}"
+
+
+def test_api_moderator_takes_down_a_published_reply(client, world, moderator, clinic_staff):
+    public = f"/api/v1/reviews/{world.answered.pk}/replies"
+    assert len(client.get(public).json()) == 1
+    listed = client.get("/api/v1/clinics/checks/replies/published", HTTP_AUTHORIZATION=_bearer(moderator)).json()
+    row = next(r for r in listed if r["review_id"] == world.answered.pk)
+    url = f"/api/v1/clinics/checks/replies/{row['id']}/decision"
+    no_reason = _call(client, "POST", url, {"decision": "reject", "seen": row["seen"]}, moderator)
+    assert no_reason.status_code == 422 and "reason" in no_reason.text
+    staff = _call(client, "POST", url, {"decision": "reject", "reason": "x", "seen": row["seen"]}, clinic_staff)
+    assert staff.status_code == 403
+    body = {"decision": "reject", "reason": "Names a patient", "seen": row["seen"]}
+    down = _call(client, "POST", url, body, moderator)
+    assert down.status_code == 200, down.content
+    assert down.json()["status"] == "rejected" and down.json()["reason"] == "Names a patient"
+    assert client.get(public).json() == []
+    assert "Thank you for your review." not in client.get(f"/reviews/{world.answered.pk}/").text
+
+
+def test_the_queue_lists_published_replies_with_a_take_down_form(client, world, moderator, member):
+    client.force_login(moderator)
+    queue = client.get(reverse("clinics:reply_queue")).text
+    reply = Reply.objects.get(review=world.answered, by_reviewer=False)
+    assert 'id="published"' in queue and f'id="published-{reply.pk}"' in queue
+    assert f'name="seen" value="{reply_seen(reply)}"' in queue and "Take down" in queue
+    assert f'<label for="takedown-reason-{reply.pk}">' in queue
+    url = reverse("clinics:reply_decision", args=[reply.pk])
+    refused = client.post(url, {"verdict": "reject", "reason": "", "seen": reply_seen(reply)}, follow=True)
+    assert "The reason" in refused.text
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.APPROVED
+    done = client.post(url, {"verdict": "reject", "reason": "Names a patient", "seen": reply_seen(reply)}, follow=True)
+    assert "Taken down; its author sees your reason." in done.text
+    assert Reply.objects.get(pk=reply.pk).status == ReplyStatus.REJECTED
+    assert f'id="published-{reply.pk}"' not in client.get(reverse("clinics:reply_queue")).text
+
+
+def test_after_a_move_the_old_clinic_loses_the_page_and_the_new_one_may_reply(
+    client, world, moderator, other_clinic_staff
+):
+    from cryoview.clinics.services.attribution import AttributionInput, attribution_set
+
+    attribution_set(review=world.answered, by=moderator, data=AttributionInput(clinic="frost-co-cosmetics"))
+    assert "Thank you for your review." not in client.get(f"/reviews/{world.answered.pk}/").text
+    client.force_login(other_clinic_staff)
+    url = reverse("clinics:staff_reply", args=["frost-co-cosmetics", world.answered.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "Thank you for your review." not in page.text
+    assert client.post(url, {"body": "Frost replies."}).status_code == 302
+    assert Reply.objects.get(review=world.answered, status=ReplyStatus.HELD).clinic.slug == "frost-co-cosmetics"

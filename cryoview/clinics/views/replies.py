@@ -15,10 +15,12 @@ from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cryoview.accounts.models import User
+from cryoview.clinics.enums import ReplyStatus
 from cryoview.clinics.forms_replies import ReplyDecisionForm, ReplyForm
 from cryoview.clinics.forms_staff import add_problems
 from cryoview.clinics.models import Clinic, Reply
 from cryoview.clinics.selectors.replies import (
+    replies_published,
     replies_shown,
     replies_waiting,
     reply_get,
@@ -33,6 +35,7 @@ from cryoview.clinics.services.replies import (
     reply_edit,
     reply_editable,
     reply_post,
+    reply_seen,
     reply_withdraw,
 )
 from cryoview.core.errors import ApplicationError
@@ -190,7 +193,9 @@ def _moderator(request: HttpRequest) -> User:
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     _moderator(request)
-    return render(request, "clinics/replies/queue.html", {"replies": list(replies_waiting()[:200])})
+    waiting = [(reply, reply_seen(reply)) for reply in replies_waiting()[:200]]
+    published = [(reply, reply_seen(reply)) for reply in replies_published()]
+    return render(request, "clinics/replies/queue.html", {"replies": waiting, "published": published})
 
 
 @require_POST
@@ -201,13 +206,17 @@ def decision(request: HttpRequest, reply_id: int) -> HttpResponse:
         raise Http404("No such reply.")
     form = ReplyDecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose publish or reject.")
+        problem = "Choose publish or reject." if "verdict" in form.errors else ""
+        messages.error(request, problem or "The reply changed since you read it; read it again.")
         return redirect("clinics:reply_queue")
     approve = form.cleaned_data["verdict"] == "accept"
+    was_published = reply.status == ReplyStatus.APPROVED
+    data = form.cleaned_data
     try:
-        reply_decide(reply=reply, by=user, approve=approve, reason=form.cleaned_data["reason"])
+        reply_decide(reply=reply, by=user, approve=approve, seen=data["seen"], reason=data["reason"])
     except ApplicationError as error:
         messages.error(request, error.message if not error.problems else f"The reason {error.problems[0].message}.")
     else:
-        messages.success(request, "Published." if approve else "Rejected; its author sees your reason.")
+        done = "Taken down" if was_published else "Rejected"
+        messages.success(request, "Published." if approve else f"{done}; its author sees your reason.")
     return redirect("clinics:reply_queue")
