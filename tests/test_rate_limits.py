@@ -19,6 +19,7 @@ from django.test import Client
 
 from cryoview.accounts.services import token_issue
 from cryoview.accounts.tests.factories import PASSWORD
+from cryoview.clinics.models import Clinic, ReviewAttribution
 from cryoview.comments.selectors import Target
 from cryoview.comments.tests.factories import approved, human_stamp
 from cryoview.procedures.models import Procedure
@@ -30,6 +31,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("each_shared_cache"
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = "10.0.0.1"
 GUIDE = "/procedures/facial-cryomassage/"
+CLINIC = "nordlicht-skin-clinic"  # the clinic_staff fixture's clinic
 HOUR, DAY = 3600, 86400
 REVIEW = {
     "rating": 4,
@@ -64,21 +66,29 @@ class World:
     comments: list[Any]
     member: Any
     token: str
+    staff: Any  # approved staff of the clinic every review names
+    staff_token: str
 
 
 @pytest.fixture
-def world(guides, member, other_member, settings) -> World:
+def world(guides, member, other_member, clinic_staff, settings) -> World:
     massage = Procedure.objects.get(slug="facial-cryomassage")
+    clinic = Clinic.objects.get(slug=CLINIC)
     limited = settings.CONFIG
     settings.CONFIG = replace(limited, comments_per_hour=100)  # setting the scene is not what is limited
     comments = [approved(Target(procedure=massage), other_member, f"Comment {n}") for n in range(6)]
     settings.CONFIG = limited
     cache.clear()
+    reviews = [published_review(massage) for _ in range(6)]
+    for review in reviews:
+        ReviewAttribution.objects.create(review=review, clinic=clinic)
     return World(
-        reviews=[published_review(massage) for _ in range(6)],
+        reviews=reviews,
         comments=comments,
         member=member,
         token=token_issue(user=member, name="limits").secret,
+        staff=clinic_staff,
+        staff_token=token_issue(user=clinic_staff, name="limits").secret,
     )
 
 
@@ -114,6 +124,20 @@ def api_comment_report(w: World, n: int, who: dict[str, Any]) -> Any:
     return Client().post(url, {"reason": "other", "details": "spam"}, content_type="application/json", **who)
 
 
+def page_clinic_report(w: World, n: int, who: dict[str, Any]) -> Any:
+    client = Client()
+    client.force_login(w.staff)
+    url = f"/clinics/{CLINIC}/staff/reviews/{w.reviews[n].pk}/report/"
+    return client.post(url, {"reason": "other", "details": "we never treated this person"}, **who)
+
+
+def api_clinic_report(w: World, n: int, who: dict[str, Any]) -> Any:
+    url = f"/api/v1/clinics/{CLINIC}/reviews/{w.reviews[n].pk}/reports"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {w.staff_token}"}
+    data = {"reason": "other", "details": "we never treated this person"}
+    return Client().post(url, data, content_type="application/json", **auth, **who)
+
+
 def api_review(w: World, n: int, who: dict[str, Any]) -> Any:
     slug = ["facial-cryomassage", "cryodestruction-of-benign-growths", "cryoelectrophoresis"][n]
     auth = {"HTTP_AUTHORIZATION": f"Bearer {w.token}"}
@@ -147,6 +171,9 @@ LIMITS = {
     "api: review reports per hour": Limit(api_review_report, 2, HOUR),
     "api: comment reports per hour": Limit(api_comment_report, 2, HOUR),
     "api: reviews per day (per member)": Limit(api_review, 1, DAY, per_address=False),
+    # A clinic's reports count per staff account: the same limit as anyone's, wherever the staff member is.
+    "page: a clinic's reports per hour (per account)": Limit(page_clinic_report, 2, HOUR, per_address=False),
+    "api: a clinic's reports per hour (per account)": Limit(api_clinic_report, 2, HOUR, per_address=False),
     "allauth: sign-ups per hour": Limit(allauth_signup, 5, HOUR),
     "allauth: login requests per minute": Limit(allauth_login, 30, 60),
 }
@@ -195,6 +222,7 @@ def test_every_429_in_the_code_is_one_of_the_paths_tried_above():
         "cryoview/api/problems.py": 0,  # the API's problem responses: Retry-After from the Throttled
         "cryoview/comments/views.py": 0,  # -> too_many_requests
         "cryoview/moderation/views.py": 0,  # -> too_many_requests (reports of reviews and of comments)
+        "cryoview/clinics/views/reports.py": 0,  # -> too_many_requests (the clinic door for reports)
     }
     from config import urls
     from cryoview.accounts.views import too_many_attempts

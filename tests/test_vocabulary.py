@@ -57,6 +57,8 @@ def test_the_scanners_find_what_they_must():
     assert forbidden_in("Log in with your email") == ["email", "Log in"]
     assert forbidden_in("We sent an e-mail to %(email)s; sign in at {{ email_url }}.") == []
     assert forbidden_in("Go to http://testserver/accounts/confirm-email/Mg:1x/ to confirm.") == [], "URLs are code"
+    assert forbidden_in("send `count` or `emails`") == [], "a field's name in backticks is code"
+    assert forbidden_in("send the emails") == ["emails"]
     assert template_words('<a aria-label="Email us" href="{% url \'account_email\' %}">{{ email }}</a>').split() == [
         "Email",
         "us",

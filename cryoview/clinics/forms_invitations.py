@@ -34,7 +34,7 @@ class InvitationCsvForm(_ProcedureForm):
     file = forms.FileField(
         label="A CSV file of e-mail addresses",
         help_text=(
-            f"One address per row, or a column named “email”. At most {CSV_MAX_ADDRESSES} addresses "
+            f"One address per row, or a column named “e-mail”. At most {CSV_MAX_ADDRESSES} addresses "
             f"({CSV_MAX_BYTES // 1024} KB), UTF-8. The addresses are not kept: each gets one e-mail and only a "
             "fingerprint stays, so the same person is not invited twice."
         ),

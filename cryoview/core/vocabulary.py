@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-# Placeholders, markup and addresses that carry the words as names: %(email)s, {email}, {{ email }}, <...>, URLs.
-PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|\{\w*\}|<[^>]*>|\bhttps?://\S+")
+# Placeholders, markup and addresses that carry the words as names: %(email)s, {email}, {{ email }}, <...>, URLs,
+# and names of code quoted in backticks (an API field: `emails`).
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\{.*?\}\}|\{\w*\}|<[^>]*>|\bhttps?://\S+|`\w+`")
 FORBIDDEN = {
     "email": re.compile(r"\bemails?\b", re.IGNORECASE),
     "log in": re.compile(r"\blog(?:ged|ging|s)?[ -]?(?:in(?:to)?|on|out)\b|\blog(?:in|out)s?\b", re.IGNORECASE),

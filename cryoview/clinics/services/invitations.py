@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import re
 import logging
 import secrets
 import uuid
@@ -285,7 +286,8 @@ CSV_MAX_BYTES = 256 * 1024
 CSV_MAX_ADDRESSES = 500
 EMAIL_MAX = 254
 PROBLEMS_SHOWN = 50  # a file with thousands of bad rows names the first ones and counts the rest
-HEADER_NAMES = {"email", "e-mail", "email address", "e-mail address"}
+# The header of the column of addresses, as mailing tools export it: e-mail, Email, E-mail address, email_address.
+HEADER = re.compile(r"e-?mail(?:[ _]address)?", re.IGNORECASE)
 
 
 def address_problem(text: str) -> str | None:
@@ -339,20 +341,20 @@ def _rows(text: str, field: str) -> list[tuple[int, list[str]]]:
 
 
 def invitations_csv_parse(*, data: bytes, field: str = "file") -> list[Address]:
-    """The addresses of an uploaded CSV: one address per row, or a column named `email` (other columns are
+    """The addresses of an uploaded CSV: one address per row, or a column named `e-mail` (other columns are
     ignored and never stored). Strict: every bad row is named with its line number, and one bad row refuses the
     file. Raises ApplicationError (422) naming `field`: empty, too large, not UTF-8, no email column, too many
     addresses, bad rows."""
     rows = _rows(_decode(data, field), field)
     if not rows:
         raise ApplicationError.for_fields([FieldProblem(field, "is empty: it holds no address")])
-    header = [cell.lower() for cell in rows[0][1]]
-    column = next((i for i, name in enumerate(header) if name in HEADER_NAMES), None)
+    header = rows[0][1]
+    column = next((i for i, name in enumerate(header) if HEADER.fullmatch(name.strip())), None)
     if column is not None:
         rows = rows[1:]
     elif len(header) > 1:
         raise ApplicationError.for_fields(
-            [FieldProblem(field, "line 1: put one address per row, or name the column of addresses “email”")]
+            [FieldProblem(field, "line 1: put one address per row, or name the column of addresses “e-mail”")]
         )
     if not rows:
         raise ApplicationError.for_fields([FieldProblem(field, "is empty: it holds no address")])

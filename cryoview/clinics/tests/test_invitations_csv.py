@@ -46,6 +46,8 @@ def problems_of(data: bytes) -> list[str]:
         (b"Name;E-mail\nAna;ana@example.org\n", ["ana@example.org"]),  # a spreadsheet's semicolons
         (b"\xef\xbb\xbfEmail\n\n ana@example.org \n\n", ["ana@example.org"]),  # blank rows and blanks ignored
         ("email\nzoe@exämple.de\n".encode(), ["zoe@exämple.de"]),
+        (b"First name,Email Address,Phone\nAna,ana@example.org,123\n", ["ana@example.org"]),  # a mailing tool's
+        (b"id;e-mail_address\n7;ana@example.org\n", ["ana@example.org"]),
     ],
 )
 def test_good_files(data, emails):
@@ -63,7 +65,7 @@ def test_good_files(data, emails):
         (b"a" * (CSV_MAX_BYTES + 1), [f"is larger than {CSV_MAX_BYTES // 1024} KB: send 500 addresses at most"]),
         (
             b"ana@example.org;bo@example.org\n",
-            ["line 1: put one address per row, or name the column of addresses “email”"],
+            ["line 1: put one address per row, or name the column of addresses “e-mail”"],
         ),
         (
             b"ana@example.org\nbo@example.org;cy@example.org\n",

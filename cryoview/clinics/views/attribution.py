@@ -14,10 +14,10 @@ TEMPLATES: dict[Place, str] = {"card": "clinics/attribution/_card.html", "page":
 
 
 def attribution_html(reviews: Sequence[Review], place: Place) -> Mapping[int, str]:
-    if place not in TEMPLATES:
-        return {}
     """HTML per review for the reviews that have an attribution; the queries of attributions_display only.
     The pages pass only reviews they show, so nothing here is seen that the page would not show."""
+    if place not in TEMPLATES:
+        return {}
     by_id = {review.pk: review for review in reviews}
     return {
         review_id: render_to_string(TEMPLATES[place], {"item": item, "review": by_id[review_id]})
