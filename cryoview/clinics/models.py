@@ -265,6 +265,15 @@ class Reply(models.Model):
     def __str__(self) -> str:
         return f"reply to review {self.review_id}: {self.status}"
 
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == ReplyStatus.REJECTED
+
+    @property
+    def is_live(self) -> bool:
+        """Waiting for a moderator or published: the one reply (or answer) that counts."""
+        return self.status in (ReplyStatus.HELD, ReplyStatus.APPROVED)
+
 
 class ClinicReport(models.Model):
     """A report a clinic's staff made about a review of that clinic: counted on the clinic's page."""

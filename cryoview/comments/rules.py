@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from cryoview.comments.enums import CommentStatus
+
 LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
@@ -40,6 +42,10 @@ class RuleSet:
 class Verdict:
     status: Literal["approved", "held", "spam"]
     reasons: tuple[str, ...] = ()
+
+    @property
+    def is_spam(self) -> bool:
+        return self.status == CommentStatus.SPAM
 
 
 def parse_word_list(text: str) -> tuple[str, ...]:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import re
 import logging
+import re
 import secrets
 import uuid
 from dataclasses import dataclass

@@ -109,7 +109,7 @@ def clean_body(body: str) -> str:
         problem = f"must be at most {MAX_BODY:,} characters (it has {len(text):,})"
     elif problem is None and count_links(text) > rules.max_links:
         problem = f"may hold at most {rules.max_links} links"
-    elif problem is None and judge(Submission(text=text, known_author=True), rules).status == "spam":
+    elif problem is None and judge(Submission(text=text, known_author=True), rules).is_spam:
         problem = "contains words the moderators do not allow"
     if problem is not None:
         raise ApplicationError.for_fields([FieldProblem("body", problem)])
