@@ -45,7 +45,7 @@ class Verdict:
 
     @property
     def is_spam(self) -> bool:
-        return self.status == CommentStatus.SPAM
+        return CommentStatus(self.status) is CommentStatus.SPAM
 
 
 def parse_word_list(text: str) -> tuple[str, ...]:
