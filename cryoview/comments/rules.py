@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from cryoview.comments.enums import CommentStatus
-
 LINK = re.compile(r"(?:https?://|www\.)\S", re.IGNORECASE)
 
 
@@ -42,10 +40,6 @@ class RuleSet:
 class Verdict:
     status: Literal["approved", "held", "spam"]
     reasons: tuple[str, ...] = ()
-
-    @property
-    def is_spam(self) -> bool:
-        return CommentStatus(self.status) is CommentStatus.SPAM
 
 
 def parse_word_list(text: str) -> tuple[str, ...]:

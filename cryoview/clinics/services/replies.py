@@ -39,6 +39,7 @@ from cryoview.clinics.models import Clinic, Reply, ReviewAttribution
 from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.services.credentials import check_reason, require_moderator
 from cryoview.clinics.services.log import clinic_log_add
+from cryoview.comments.enums import CommentStatus
 from cryoview.comments.rules import Submission, count_links, judge
 from cryoview.comments.selectors import comment_rules
 from cryoview.comments.services import REVIEW_UNSUBSCRIBE_SALT
@@ -109,7 +110,10 @@ def clean_body(body: str) -> str:
         problem = f"must be at most {MAX_BODY:,} characters (it has {len(text):,})"
     elif problem is None and count_links(text) > rules.max_links:
         problem = f"may hold at most {rules.max_links} links"
-    elif problem is None and judge(Submission(text=text, known_author=True), rules).is_spam:
+    elif (
+        problem is None
+        and CommentStatus(judge(Submission(text=text, known_author=True), rules).status) is CommentStatus.SPAM
+    ):
         problem = "contains words the moderators do not allow"
     if problem is not None:
         raise ApplicationError.for_fields([FieldProblem("body", problem)])
