@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import F, QuerySet
 
 from cryoview.clinics.enums import ReplyStatus
 from cryoview.clinics.models import Clinic, Reply
 from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import Review
+from cryoview.reviews.selectors import ReviewPage, review_page_of
 
-STAFF_LIST_LIMIT = 200
+STAFF_PAGE_SIZE = 50  # the reviews API's largest page
 LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
 
 
@@ -22,19 +23,20 @@ def _visible_reviews_of(clinic: Clinic) -> QuerySet[Review]:
     ).select_related("procedure", "author")
 
 
-def staff_reviews(*, clinic: Clinic, limit: int = STAFF_LIST_LIMIT) -> list[Review]:
-    """The clinic's visible reviews, newest first, each with `clinic_reply`: its last reply of the clinic (any
-    status, so staff see what waits or was refused) or None. Two queries."""
-    replies = Reply.objects.filter(by_reviewer=False, clinic=clinic).order_by("created_at", "id")
-    reviews: list[Review] = list(
-        _visible_reviews_of(clinic)
-        .order_by("-published_at", "-id")
-        .prefetch_related(Prefetch("clinic_replies", queryset=replies, to_attr="clinic_reply_rows"))[:limit]
-    )
-    for review in reviews:
-        rows = review.clinic_reply_rows  # type: ignore[attr-defined]
-        review.clinic_reply = rows[-1] if rows else None  # type: ignore[attr-defined]
-    return reviews
+def staff_reviews(*, clinic: Clinic, cursor: str | None = None, limit: int = STAFF_PAGE_SIZE) -> ReviewPage:
+    """One page of the clinic's visible reviews, in the guide list's order (videos first, then newest) with its
+    cursors, each with `clinic_reply`: its last reply of the clinic (any status, so staff see what waits or was
+    refused) or None. Two queries a page, however many reviews the clinic has. A cursor that is not one this
+    list gave out is an ApplicationError (422) naming `cursor`."""
+    page = review_page_of(visible=_visible_reviews_of(clinic), cursor=cursor, limit=limit)
+    latest: dict[int, Reply] = {}
+    if page.items:
+        replies = Reply.objects.filter(by_reviewer=False, clinic=clinic, review_id__in=[r.pk for r in page.items])
+        for reply in replies.order_by("created_at", "id"):
+            latest[reply.review_id] = reply
+    for review in page.items:
+        review.clinic_reply = latest.get(review.pk)  # type: ignore[attr-defined]
+    return page
 
 
 def staff_review(*, clinic: Clinic, review_id: int) -> Review | None:

@@ -500,7 +500,7 @@ def test_after_a_moderator_moves_the_review_the_old_clinics_reply_stops_and_the_
     assert reply_latest(review=review, by_reviewer=False) is None
     assert reply_latest(review=review, by_reviewer=True) is None
     nordlicht = Clinic.objects.get(slug="nordlicht-skin-clinic")
-    assert staff_reviews(clinic=nordlicht) == []
+    assert staff_reviews(clinic=nordlicht).items == []
     with pytest.raises(NotFoundError):
         reply_post(review=review, by=clinic_staff, body="Still ours")
     new = reply_post(review=review, by=other_clinic_staff, body="Frost's words")

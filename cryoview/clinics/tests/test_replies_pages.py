@@ -413,3 +413,33 @@ def test_after_a_move_the_old_clinic_loses_the_page_and_the_new_one_may_reply(
     assert page.status_code == 200 and "Thank you for your review." not in page.text
     assert client.post(url, {"body": "Frost replies."}).status_code == 302
     assert Reply.objects.get(review=world.answered, status=ReplyStatus.HELD).clinic.slug == "frost-co-cosmetics"
+
+
+def test_the_staff_list_pages_through_every_review_with_the_same_queries_a_page(
+    client, massage, world, clinic_staff, moderator, settings
+):
+    """A clinic with more reviews than one page reaches each of them to reply or report (none is out of reach),
+    each page in the public list's order, with the same number of queries."""
+    from cryoview.clinics.selectors.replies import STAFF_PAGE_SIZE
+
+    for n in range(STAFF_PAGE_SIZE + 2):
+        attributed(massage, None, world.clinic, title=f"Bulk {n}")
+    oldest = Review.objects.filter(title="Answered").get()  # the first written: last in the list
+    client.force_login(clinic_staff)
+    url = _pages(world)["staff_reviews"]
+    with CaptureQueriesContext(connection) as first_queries:
+        first = client.get(url)
+    assert first.status_code == 200 and first.text.count('class="panel" id="review-') == STAFF_PAGE_SIZE
+    assert f'id="review-{oldest.pk}"' not in first.text and 'rel="next"' in first.text
+    cursor = first.text.split('rel="next" href="?cursor=')[1].split('"')[0]
+    with CaptureQueriesContext(connection) as second_queries:
+        second = client.get(f"{url}?cursor={cursor}")
+    assert second.status_code == 200 and 'rel="next"' not in second.text
+    assert second.text.count('class="panel" id="review-') == 5  # 55 reviews in all
+    assert f'id="review-{oldest.pk}"' in second.text and "Your reply" in second.text
+    assert len(second_queries) == len(first_queries)
+    for bad in ("not-a-cursor", "x" * 401, "\x00", "W10"):
+        refused = client.get(url, {"cursor": bad}, follow=True)
+        assert refused.redirect_chain == [(url, 302)], bad
+        flash = refused.text.split('class="flash flash-error">')[1].split("</p>")[0]
+        assert "page of reviews does not exist" in flash or "cursor" in flash, (bad, flash)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cryoview.accounts.models import User
 from cryoview.clinics.enums import ReplyStatus
+from cryoview.clinics.forms import PageCursorForm
 from cryoview.clinics.forms_replies import ReplyDecisionForm, ReplyForm
 from cryoview.clinics.forms_staff import add_problems
 from cryoview.clinics.models import Clinic, Reply
@@ -78,9 +79,18 @@ def _staff_clinic(request: HttpRequest, slug: str) -> tuple[User, Clinic]:
 @require_safe
 def staff_list(request: HttpRequest, slug: str) -> HttpResponse:
     _user, clinic = _staff_clinic(request, slug)
-    return render(
-        request, "clinics/replies/staff_list.html", {"clinic": clinic, "reviews": staff_reviews(clinic=clinic)}
-    )
+    form = PageCursorForm(request.GET)
+    first_page = redirect("clinics:staff_reviews", slug=clinic.slug)
+    if not form.is_valid():
+        messages.error(request, "That page of reviews does not exist: here is the first one.")
+        return first_page
+    try:
+        page = staff_reviews(clinic=clinic, cursor=form.cleaned_data["cursor"] or None)
+    except ApplicationError as problem:
+        messages.error(request, problem.message)
+        return first_page
+    context = {"clinic": clinic, "reviews": page.items, "page": page, "later": bool(form.cleaned_data["cursor"])}
+    return render(request, "clinics/replies/staff_list.html", context)
 
 
 def _sent(request: HttpRequest) -> QueryDict | None:
