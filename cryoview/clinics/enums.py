@@ -48,6 +48,10 @@ class ReplyStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+# Waiting for a moderator or published: the one reply (or answer) of a review that counts.
+REPLY_LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
+
+
 class ClinicAction(models.TextChoices):
     """What the clinic log records: every action of clinic staff, and every moderator decision about a clinic."""
 

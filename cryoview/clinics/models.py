@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cryoview.clinics.enums import (
+    REPLY_LIVE,
     ClinicAction,
     ClinicStatus,
     Profession,
@@ -272,7 +273,7 @@ class Reply(models.Model):
     @property
     def is_live(self) -> bool:
         """Waiting for a moderator or published: the one reply (or answer) that counts."""
-        return self.status in (ReplyStatus.HELD, ReplyStatus.APPROVED)
+        return self.status in REPLY_LIVE
 
 
 class ClinicReport(models.Model):

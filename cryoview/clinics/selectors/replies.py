@@ -7,14 +7,14 @@ from dataclasses import dataclass
 
 from django.db.models import F, QuerySet
 
-from cryoview.clinics.enums import ReplyStatus
+from cryoview.clinics.enums import REPLY_LIVE, ReplyStatus
 from cryoview.clinics.models import Clinic, Reply
 from cryoview.reviews.enums import ReviewStatus
 from cryoview.reviews.models import Review
 from cryoview.reviews.selectors import ReviewPage, review_page_of
 
 STAFF_PAGE_SIZE = 50  # the reviews API's largest page
-LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
+LIVE = REPLY_LIVE
 
 
 def _visible_reviews_of(clinic: Clinic) -> QuerySet[Review]:

@@ -34,7 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cryoview.accounts.models import User
-from cryoview.clinics.enums import ClinicAction, ReplyStatus
+from cryoview.clinics.enums import REPLY_LIVE, ClinicAction, ReplyStatus
 from cryoview.clinics.models import Clinic, Reply, ReviewAttribution
 from cryoview.clinics.permissions import is_staff_of
 from cryoview.clinics.services.credentials import check_reason, require_moderator
@@ -61,7 +61,7 @@ REPLY_TRANSITIONS: dict[ReplyStatus, frozenset[ReplyStatus]] = {
     ReplyStatus.REJECTED: frozenset(),
     ReplyStatus.WITHDRAWN: frozenset(),
 }
-LIVE = (ReplyStatus.HELD, ReplyStatus.APPROVED)
+LIVE = REPLY_LIVE
 STALE_REASON = "The review is no longer attributed to this clinic."
 
 
